@@ -1,0 +1,11 @@
+//! Dossier's business types and rules. Pure and synchronous: no I/O, no clock reads except through
+//! the [`id`] and time helpers that callers may replace in tests.
+
+pub mod application;
+pub mod audit;
+pub mod country;
+pub mod custom_field;
+pub mod id;
+pub mod relationship;
+pub mod validation;
+pub mod workflow;
