@@ -1,0 +1,450 @@
+//! The case as rules see it: the application JSON normalised so that every known field is present
+//! (null when unknown — CEL fails on a missing key, not on a null), relationships flattened with
+//! their depth, path and effective ownership, and documents in one shape.
+
+use super::ownership::{self, Holding, OwnershipReport};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// Fields of a business subject or related business, in the API's words.
+pub const BUSINESS_FIELDS: &[&str] = &[
+    "name",
+    "registration_number",
+    "country",
+    "legal_form",
+    "incorporation_date",
+    "address",
+    "industry_code",
+    "website",
+    "email",
+    "phone",
+];
+/// Fields of a person subject or related person.
+pub const PERSON_FIELDS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "birth_date",
+    "nationality",
+    "country_of_residence",
+    "address",
+    "email",
+    "phone",
+];
+pub const ADDRESS_FIELDS: &[&str] = &["line1", "line2", "city", "postal_code", "state", "country"];
+/// Roles a relationship may carry (product.md).
+pub const ROLES: &[&str] = &[
+    "ubo",
+    "director",
+    "shareholder",
+    "signatory",
+    "legal_representative",
+];
+
+/// A document as the engine needs it; the server builds it from its stored document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseDocument {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub document_type: String,
+    #[serde(default)]
+    pub relationship_id: Option<String>,
+    #[serde(default)]
+    pub status: DocumentStatus,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    #[default]
+    Unset,
+    Valid,
+    Invalid,
+}
+
+impl DocumentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentStatus::Unset => "unset",
+            DocumentStatus::Valid => "valid",
+            DocumentStatus::Invalid => "invalid",
+        }
+    }
+}
+
+/// One related party, wherever it sits in the chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelationshipFact {
+    pub id: String,
+    pub kind: String,
+    pub roles: Vec<String>,
+    pub parent_id: Option<String>,
+    pub depth: usize,
+    /// Index in the ownership computation; the same person or business met twice shares one.
+    pub entity: usize,
+    /// Normalised JSON with depth, path, effective ownership etc., as CEL sees it.
+    pub value: Value,
+}
+
+impl RelationshipFact {
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    pub fn display_name(&self) -> String {
+        self.value["name"].as_str().unwrap_or(&self.id).to_string()
+    }
+}
+
+/// Everything the rules and tasks read, built once per evaluation.
+#[derive(Debug, Clone)]
+pub struct CaseFacts {
+    pub application: Value,
+    pub relationships: Vec<RelationshipFact>,
+    pub documents: Vec<CaseDocument>,
+    pub custom_fields: Value,
+    pub ownership: OwnershipReport,
+    /// Entity keys by index; 0 is the subject.
+    pub entities: Vec<EntityInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityInfo {
+    pub key: String,
+    pub kind: String,
+    pub name: String,
+    pub relationship_ids: Vec<String>,
+}
+
+impl CaseFacts {
+    pub fn build(case: &Value, documents: &[CaseDocument]) -> Self {
+        let case_type = case["type"].as_str().unwrap_or("business").to_string();
+        let business = normalise_party(&case["business"], BUSINESS_FIELDS);
+        let person = normalise_party(&case["person"], PERSON_FIELDS);
+        let custom_fields = match &case["custom_fields"] {
+            Value::Object(m) => Value::Object(m.clone()),
+            _ => Value::Object(Map::new()),
+        };
+        let application = json!({
+            "id": case["id"].clone(),
+            "type": case_type,
+            "template": case["template"].clone(),
+            "external_id": case["external_id"].clone(),
+            "tags": string_list(&case["tags"]),
+            "business": business,
+            "person": person,
+            "custom_fields": custom_fields.clone(),
+        });
+
+        let mut entities = vec![EntityInfo {
+            key: entity_key(
+                &case_type,
+                &application["business"],
+                &application["person"],
+                "subject",
+            ),
+            kind: case_type.clone(),
+            name: party_name(&case_type, &application["business"], &application["person"]),
+            relationship_ids: Vec::new(),
+        }];
+        let mut relationships = Vec::new();
+        let mut holdings = Vec::new();
+        if let Some(list) = case["relationships"].as_array() {
+            flatten(
+                list,
+                None,
+                0,
+                &[],
+                "rel",
+                &mut relationships,
+                &mut entities,
+                &mut holdings,
+            );
+        }
+
+        let ownership = ownership::compute(entities.len(), &holdings);
+        for rel in &mut relationships {
+            let share = ownership.effective.get(rel.entity).copied().unwrap_or(0.0);
+            rel.value["effective_ownership"] = json!(ownership::round_percentage(share));
+        }
+
+        CaseFacts {
+            application,
+            relationships,
+            documents: documents.to_vec(),
+            custom_fields,
+            ownership,
+            entities,
+        }
+    }
+
+    pub fn case_type(&self) -> &str {
+        self.application["type"].as_str().unwrap_or("business")
+    }
+
+    pub fn relationship(&self, id: &str) -> Option<&RelationshipFact> {
+        self.relationships.iter().find(|r| r.id == id)
+    }
+
+    pub fn relationships_json(&self) -> Value {
+        Value::Array(self.relationships.iter().map(|r| r.value.clone()).collect())
+    }
+
+    pub fn documents_json(&self) -> Value {
+        Value::Array(
+            self.documents
+                .iter()
+                .map(|d| {
+                    json!({
+                        "id": d.id,
+                        "type": d.document_type,
+                        "relationship_id": d.relationship_id,
+                        "status": d.status.as_str(),
+                        "reason": d.reason,
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn flatten(
+    list: &[Value],
+    parent: Option<(&str, usize)>,
+    depth: usize,
+    path: &[String],
+    id_prefix: &str,
+    out: &mut Vec<RelationshipFact>,
+    entities: &mut Vec<EntityInfo>,
+    holdings: &mut Vec<Holding>,
+) {
+    for (index, rel) in list.iter().enumerate() {
+        // Ids are assigned by the server; a case evaluated before that gets stable positional ones.
+        let id = rel["id"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{id_prefix}_{index}"));
+        let kind = rel["kind"]
+            .as_str()
+            .unwrap_or(if rel["business"].is_object() {
+                "business"
+            } else {
+                "person"
+            })
+            .to_string();
+        let roles = string_list(&rel["roles"]);
+        let business = normalise_party(&rel["business"], BUSINESS_FIELDS);
+        let person = normalise_party(&rel["person"], PERSON_FIELDS);
+        let key = entity_key(&kind, &business, &person, &id);
+        let name = party_name(&kind, &business, &person);
+        let entity = match entities.iter().position(|e| e.key == key) {
+            Some(existing) => existing,
+            None => {
+                entities.push(EntityInfo {
+                    key,
+                    kind: kind.clone(),
+                    name: name.clone(),
+                    relationship_ids: Vec::new(),
+                });
+                entities.len() - 1
+            }
+        };
+        entities[entity].relationship_ids.push(id.clone());
+        let owned = parent.map(|(_, e)| e).unwrap_or(0);
+        let percentage = rel["ownership_percentage"].as_f64();
+        if let Some(percentage) = percentage {
+            holdings.push(Holding {
+                owner: entity,
+                owned,
+                percentage,
+            });
+        }
+        let mut own_path = path.to_vec();
+        own_path.push(id.clone());
+        let country = if kind == "business" {
+            business["country"].clone()
+        } else {
+            person["country_of_residence"].clone()
+        };
+        let value = json!({
+            "id": id,
+            "kind": kind,
+            "roles": roles,
+            "ownership_percentage": rel["ownership_percentage"].clone(),
+            "person": person,
+            "business": business,
+            "name": name,
+            "country": country,
+            "nationality": person["nationality"].clone(),
+            "depth": depth + 1,
+            "parent_id": parent.map(|(p, _)| p.to_string()),
+            "path": own_path,
+            "effective_ownership": 0.0,
+        });
+        out.push(RelationshipFact {
+            id: id.clone(),
+            kind,
+            roles,
+            parent_id: parent.map(|(p, _)| p.to_string()),
+            depth: depth + 1,
+            entity,
+            value,
+        });
+        if let Some(children) = rel["relationships"].as_array() {
+            flatten(
+                children,
+                Some((&id, entity)),
+                depth + 1,
+                &own_path,
+                &id,
+                out,
+                entities,
+                holdings,
+            );
+        }
+    }
+}
+
+/// Every known field present; unknown extra fields kept as they are.
+fn normalise_party(value: &Value, fields: &[&str]) -> Value {
+    let mut out = match value {
+        Value::Object(m) => m.clone(),
+        _ => Map::new(),
+    };
+    for field in fields {
+        out.entry(field.to_string()).or_insert(Value::Null);
+    }
+    let address = match out.get("address") {
+        Some(Value::Object(m)) => {
+            let mut a = m.clone();
+            for field in ADDRESS_FIELDS {
+                a.entry(field.to_string()).or_insert(Value::Null);
+            }
+            Value::Object(a)
+        }
+        _ => Value::Object(
+            ADDRESS_FIELDS
+                .iter()
+                .map(|f| (f.to_string(), Value::Null))
+                .collect(),
+        ),
+    };
+    out.insert("address".into(), address);
+    Value::Object(out)
+}
+
+fn string_list(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or("").trim().to_lowercase()
+}
+
+/// Identity of a party across the chart, so a holding met under two branches (or the subject met
+/// again higher up: a cross-holding) is one node of the ownership graph.
+fn entity_key(kind: &str, business: &Value, person: &Value, fallback: &str) -> String {
+    if kind == "person" {
+        let (first, last) = (text(&person["first_name"]), text(&person["last_name"]));
+        if first.is_empty() && last.is_empty() {
+            return format!("unnamed:{fallback}");
+        }
+        format!("person:{first}|{last}|{}", text(&person["birth_date"]))
+    } else {
+        let country = text(&business["country"]);
+        let number: String = text(&business["registration_number"])
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        if !number.is_empty() {
+            return format!("business:{country}|{number}");
+        }
+        let name = text(&business["name"]);
+        if name.is_empty() {
+            return format!("unnamed:{fallback}");
+        }
+        format!("business-name:{country}|{name}")
+    }
+}
+
+fn party_name(kind: &str, business: &Value, person: &Value) -> String {
+    if kind == "person" {
+        let parts: Vec<&str> = [&person["first_name"], &person["last_name"]]
+            .into_iter()
+            .filter_map(Value::as_str)
+            .collect();
+        parts.join(" ")
+    } else {
+        business["name"].as_str().unwrap_or("").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn acme() -> Value {
+        json!({
+            "id": "app_1", "type": "business",
+            "business": {"name": "Acme Freight SARL", "registration_number": "B123456", "country": "LU"},
+            "relationships": [
+                {"id": "r1", "kind": "person", "roles": ["director", "signatory"],
+                 "person": {"first_name": "Luc", "last_name": "Weber", "nationality": "LU"}},
+                {"id": "r2", "kind": "business", "roles": ["shareholder"], "ownership_percentage": 100,
+                 "business": {"name": "Acme Holding SA", "country": "BE"},
+                 "relationships": [
+                    {"id": "r3", "kind": "person", "roles": ["ubo"], "ownership_percentage": 70,
+                     "person": {"first_name": "Anne", "last_name": "Peeters", "nationality": "BE"}},
+                    {"id": "r4", "kind": "person", "roles": ["shareholder"], "ownership_percentage": 30,
+                     "person": {"first_name": "Bram", "last_name": "Claes"}}]}]
+        })
+    }
+
+    #[test]
+    fn flattens_with_depth_path_and_effective_ownership() {
+        let facts = CaseFacts::build(&acme(), &[]);
+        assert_eq!(facts.relationships.len(), 4);
+        let anne = facts.relationship("r3").unwrap();
+        assert_eq!(anne.depth, 2);
+        assert_eq!(anne.parent_id.as_deref(), Some("r2"));
+        assert_eq!(anne.value["path"], json!(["r2", "r3"]));
+        assert_eq!(anne.value["effective_ownership"], json!(70.0));
+        assert_eq!(
+            facts.relationship("r1").unwrap().value["effective_ownership"],
+            json!(0.0)
+        );
+        // Every known field is present, null when unknown.
+        assert!(anne.value["person"]["birth_date"].is_null());
+        assert!(anne.value["business"]["country"].is_null());
+        assert!(facts.application["business"]["address"]["city"].is_null());
+        assert!(facts.application["person"]["nationality"].is_null());
+    }
+
+    #[test]
+    fn the_same_person_under_two_branches_is_one_owner() {
+        let case = json!({"type": "business", "business": {"name": "S", "country": "FR"},
+            "relationships": [
+                {"kind": "person", "roles": ["shareholder"], "ownership_percentage": 10,
+                 "person": {"first_name": "Eva", "last_name": "Roux", "birth_date": "1970-01-01"}},
+                {"kind": "business", "roles": ["shareholder"], "ownership_percentage": 50,
+                 "business": {"name": "H", "country": "FR", "registration_number": "1"},
+                 "relationships": [{"kind": "person", "roles": [], "ownership_percentage": 40,
+                    "person": {"first_name": "EVA ", "last_name": "roux", "birth_date": "1970-01-01"}}]}]});
+        let facts = CaseFacts::build(&case, &[]);
+        assert_eq!(facts.relationships[0].entity, facts.relationships[2].entity);
+        assert_eq!(
+            facts.relationships[0].value["effective_ownership"],
+            json!(30.0)
+        );
+        assert_eq!(facts.relationships[2].id, "rel_1_0");
+    }
+}
