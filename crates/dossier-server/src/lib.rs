@@ -1,1 +1,142 @@
+//! Dossier's HTTP surfaces: the JSON API under `/api`, the operations endpoints, and (in later
+//! capabilities) the portal, the back-office and the background workers — one axum app per process.
 
+pub mod applications;
+pub mod auth;
+pub mod config;
+pub mod custom_fields;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod ops;
+pub mod relationships;
+pub mod write;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::middleware;
+use axum::routing::get;
+use dossier_store::Store;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+pub use config::Config;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub limiter: Arc<auth::RateLimiter>,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        Self {
+            limiter: Arc::new(auth::RateLimiter::new(
+                config.rate_limit_per_second,
+                config.rate_limit_burst,
+            )),
+            config: Arc::new(config),
+            store,
+            metrics: ops::prometheus(),
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Dossier API", description = "KYC/KYB compliance orchestration: cases, related parties, custom fields, events."),
+    modifiers(&BearerAuth),
+    security(("api_key" = [])),
+    components(schemas(error::Problem, dossier_domain::validation::FieldError))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("dsk_…")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The JSON API's routes and their OpenAPI description, built from the same handler annotations.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(applications::routes())
+        .merge(relationships::routes())
+        .merge(custom_fields::routes())
+        .merge(events::routes())
+        .split_for_parts()
+}
+
+#[derive(Clone)]
+struct RequestIds;
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        dossier_domain::id::new_id("req")
+            .parse()
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let (api, spec) = api();
+    let spec = Arc::new(spec);
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let spec = spec.clone();
+                async move { axum::Json(spec.as_ref().clone()) }
+            }),
+        )
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(|| async { error::ApiError::NotFound("route") })
+        // Bodies are limited per route by their extractors (1 MiB for JSON).
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(ops::observe))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, RequestIds))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let router = app(state);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}

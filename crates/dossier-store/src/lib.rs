@@ -1,1 +1,219 @@
+//! Dossier's persistence: one storage API over SQLite (the zero-setup default) and PostgreSQL (for
+//! several stateless nodes). SQL is written once where the dialects agree (`$1` placeholders, TEXT
+//! timestamps, BIGINT integers) and per dialect only where they must differ.
+//!
+//! Every write goes through a [`Tx`]: the change, its event row (the outbox) and its audit entry
+//! commit together or not at all.
 
+mod api_keys;
+mod applications;
+mod audit;
+mod custom_fields;
+mod events;
+mod idempotency;
+mod migrate;
+mod tx;
+mod workspaces;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use tokio::sync::Notify;
+
+pub use api_keys::{ApiKey, NewKey};
+pub use applications::ApplicationFilter;
+pub use audit::{AuditEntry, ChainBreak};
+pub use events::{Event, EventFilter};
+pub use idempotency::IdempotentResponse;
+pub use tx::Tx;
+pub use workspaces::Workspace;
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How to open the store.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `sqlite://path/to/file.db` or `postgres://…`.
+    pub url: String,
+    /// Connections for reads (SQLite) or for everything (PostgreSQL).
+    pub max_connections: u32,
+}
+
+/// The database, with a pool for reads and one for writes. On SQLite the write pool holds a single
+/// connection: SQLite has one writer at a time anyway, and queueing in the pool is cheaper and fairer
+/// than spinning on `SQLITE_BUSY`. On PostgreSQL both are the same pool.
+#[derive(Clone)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    backend: Backend,
+    /// Woken after a commit that wrote events (in-process wake-up of the event workers).
+    events_committed: Arc<Notify>,
+}
+
+impl Store {
+    /// Connects and runs pending migrations.
+    pub async fn open(config: &StoreConfig) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend =
+            if config.url.starts_with("postgres:") || config.url.starts_with("postgresql:") {
+                Backend::Postgres
+            } else if config.url.starts_with("sqlite:") {
+                Backend::Sqlite
+            } else {
+                return Err(StoreError::Database(sqlx::Error::Configuration(
+                    format!(
+                        "unsupported database URL `{}`: use sqlite:// or postgres://",
+                        config.url
+                    )
+                    .into(),
+                )));
+            };
+        let options = AnyConnectOptions::from_str(&config.url)?;
+        let store = match backend {
+            Backend::Sqlite => {
+                let pool = |max: u32| {
+                    AnyPoolOptions::new()
+                        .max_connections(max)
+                        .min_connections(1)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                // WAL lets readers run beside the writer; NORMAL sync is durable
+                                // across process crashes (a power loss may drop the last commits).
+                                conn.execute(
+                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                                )
+                                .await?;
+                                Ok(())
+                            })
+                        })
+                        .connect_with(options.clone())
+                };
+                let write = pool(1).await?;
+                let store = Store {
+                    read: write.clone(),
+                    write,
+                    backend,
+                    events_committed: Arc::default(),
+                };
+                store.migrate().await?;
+                let read = pool(config.max_connections.max(2)).await?;
+                Store { read, ..store }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(config.max_connections.max(2))
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(options)
+                    .await?;
+                let store = Store {
+                    read: pool.clone(),
+                    write: pool,
+                    backend,
+                    events_committed: Arc::default(),
+                };
+                store.migrate().await?;
+                store
+            }
+        };
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Notified after every commit that wrote events in this process.
+    pub fn events_committed(&self) -> Arc<Notify> {
+        self.events_committed.clone()
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            // IMMEDIATE takes the write lock up front, so a transaction that reads then writes never
+            // fails half-way because another process (the CLI) wrote in between.
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        };
+        Ok(Tx::new(
+            tx,
+            self.backend,
+            Some(self.events_committed.clone()),
+        ))
+    }
+
+    /// The pool for reads.
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// `true` when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+    }
+
+    /// Connections open and idle in the read pool, for metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.read.size(), self.read.num_idle())
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+/// Now, as stored: RFC 3339 UTC with microseconds, e.g. `2026-01-02T03:04:05.123456Z`.
+pub fn now() -> String {
+    timestamp(jiff::Timestamp::now())
+}
+
+/// Formats a timestamp the way the store keeps them (fixed width, so text order is time order).
+pub fn timestamp(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Parses an RFC 3339 timestamp given by a client and returns it in stored form.
+pub fn normalise_timestamp(value: &str) -> Option<String> {
+    value.parse::<jiff::Timestamp>().ok().map(timestamp)
+}
+
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Conflict`].
+pub(crate) fn conflict_on_unique(e: sqlx::Error, what: &str) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Conflict(what.to_string());
+        }
+    }
+    StoreError::Database(e)
+}

@@ -1,1 +1,281 @@
-fn main() {}
+//! `dossier`: one binary for the service and its operations.
+
+mod config;
+mod demo;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use dossier_server::{AppState, Config};
+use dossier_store::{Store, StoreConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "dossier",
+    version,
+    about = "Open-source KYC/KYB compliance orchestration"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives; accepted before or after the subcommand.
+#[derive(Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// TOML configuration file.
+    #[arg(long, global = true, env = "DOSSIER_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+    /// Directory for the SQLite database (default ./dossier-data).
+    #[arg(long, global = true)]
+    pub data_dir: Option<std::path::PathBuf>,
+    /// `postgres://…` to use PostgreSQL instead of SQLite.
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API (and workers) until SIGTERM/SIGINT.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Seed a demo workspace with realistic cases and print a working API key.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage workspaces.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum WorkspaceCommand {
+    /// Create a workspace.
+    Create { name: String },
+    /// List workspaces.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Create a key; prints it once, as the last line of standard output.
+    Create {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        /// A key that can read but not change anything.
+        #[arg(long)]
+        read_only: bool,
+        /// A label to recognise the key by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List a workspace's keys (never their secrets).
+    List {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    /// Revoke a key by id.
+    Revoke {
+        id: String,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify every workspace's hash chain; exit 0 if intact, 1 and the first broken entry otherwise.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match config::load(&cli.global) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dossier: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("dossier: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
+    }
+    let store = Store::open(&StoreConfig {
+        url: config.database_url(),
+        max_connections: config.database_max_connections,
+    })
+    .await
+    .context("opening the database")?;
+    // The default workspace always exists, so a first key needs no setup.
+    store.ensure_workspace("default").await?;
+    Ok(store)
+}
+
+async fn workspace_id(store: &Store, name: &str) -> anyhow::Result<String> {
+    match store.workspace_by_name(name).await? {
+        Some(ws) => Ok(ws.id),
+        None => {
+            bail!("no workspace named `{name}` (create it with `dossier workspace create {name}`)")
+        }
+    }
+}
+
+async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { bind, demo } => {
+            if let Some(b) = bind {
+                config.bind = b;
+            }
+            config::init_logging(&config);
+            let store = open_store(&config).await?;
+            let listener = tokio::net::TcpListener::bind(&config.bind)
+                .await
+                .with_context(|| format!("listening on {}", config.bind))?;
+            let addr = listener.local_addr()?;
+            if demo {
+                let key = demo::seed(&store).await?;
+                println!("Dossier demo is running at http://{addr}");
+                println!(
+                    "Try: curl -H 'Authorization: Bearer {key}' http://{addr}/api/applications"
+                );
+                println!("Demo API key (workspace `demo`):\n{key}");
+            }
+            tracing::info!(%addr, backend = ?store.backend(), "dossier serving");
+            let state = AppState::new(store.clone(), config);
+            dossier_server::serve(state, listener, shutdown_signal()).await?;
+            store.close().await;
+            tracing::info!("dossier stopped");
+        }
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            let applied = store.migrate().await?;
+            println!(
+                "database is up to date ({} migrations applied now)",
+                applied.len()
+            );
+        }
+        Command::Workspace(WorkspaceCommand::Create { name }) => {
+            let store = open_store(&config).await?;
+            match store.create_workspace(&name).await {
+                Ok(ws) => println!("{}", ws.id),
+                Err(dossier_store::StoreError::Conflict(_)) => {
+                    bail!("a workspace named `{name}` already exists")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Workspace(WorkspaceCommand::List) => {
+            let store = open_store(&config).await?;
+            for ws in store.workspaces().await? {
+                println!("{}\t{}\t{}", ws.id, ws.name, ws.created_at);
+            }
+        }
+        Command::Apikey(ApiKeyCommand::Create {
+            workspace,
+            read_only,
+            name,
+        }) => {
+            let store = open_store(&config).await?;
+            let ws = workspace_id(&store, &workspace).await?;
+            let created = store.create_api_key(&ws, &name, read_only).await?;
+            eprintln!(
+                "Created {} key {} in workspace `{workspace}`. It is shown only now:",
+                if read_only { "read-only" } else { "read-write" },
+                created.key.id
+            );
+            println!("{}", created.secret);
+        }
+        Command::Apikey(ApiKeyCommand::List { workspace }) => {
+            let store = open_store(&config).await?;
+            let ws = workspace_id(&store, &workspace).await?;
+            for k in store.api_keys(&ws).await? {
+                let state = match &k.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None if k.read_only => "read-only".into(),
+                    None => "read-write".into(),
+                };
+                println!(
+                    "{}\t{}…\t{}\t{}\t{}",
+                    k.id, k.prefix, k.name, state, k.created_at
+                );
+            }
+        }
+        Command::Apikey(ApiKeyCommand::Revoke { id, workspace }) => {
+            let store = open_store(&config).await?;
+            let ws = workspace_id(&store, &workspace).await?;
+            match store.revoke_api_key(&ws, &id).await {
+                Ok(()) => println!("revoked {id}"),
+                Err(dossier_store::StoreError::NotFound) => {
+                    bail!("no live key `{id}` in workspace `{workspace}`")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open_store(&config).await?;
+            let count = store.audit_entry_count().await?;
+            match store.verify_audit().await? {
+                None => println!("audit chain intact: {count} entries verified"),
+                Some(b) => {
+                    println!(
+                        "audit chain BROKEN in workspace {} at entry {} ({}): {}",
+                        b.workspace_id,
+                        b.seq,
+                        b.entry_id.as_deref().unwrap_or("-"),
+                        b.reason
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

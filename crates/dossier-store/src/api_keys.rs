@@ -1,0 +1,157 @@
+//! API keys: random, prefixed, shown once, stored as SHA-256, revocable, optionally read-only.
+
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{Result, Store, StoreError, now};
+
+/// An API key as listed (never with its secret).
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiKey {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    /// The first characters of the key, to recognise it in lists.
+    pub prefix: String,
+    pub read_only: bool,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A freshly created key: the only time the secret is available.
+#[derive(Debug, Clone)]
+pub struct NewKey {
+    pub key: ApiKey,
+    pub secret: String,
+}
+
+const SELECT: &str =
+    "SELECT id, workspace_id, name, prefix, read_only, created_at, revoked_at FROM api_keys";
+
+fn from_row(r: AnyRow) -> ApiKey {
+    ApiKey {
+        id: r.get(0),
+        workspace_id: r.get(1),
+        name: r.get(2),
+        prefix: r.get(3),
+        read_only: r.get::<i64, _>(4) != 0,
+        created_at: r.get(5),
+        revoked_at: r.get(6),
+    }
+}
+
+/// The stored form of a key secret.
+pub fn hash_secret(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    pub async fn create_api_key(
+        &self,
+        workspace_id: &str,
+        name: &str,
+        read_only: bool,
+    ) -> Result<NewKey> {
+        let random: String = rand::rng()
+            .sample_iter(&Alphanumeric)
+            .take(40)
+            .map(char::from)
+            .collect();
+        let secret = format!("dsk_{random}");
+        let key = ApiKey {
+            id: dossier_domain::id::new_id("key"),
+            workspace_id: workspace_id.to_string(),
+            name: name.to_string(),
+            prefix: secret[..12].to_string(),
+            read_only,
+            created_at: now(),
+            revoked_at: None,
+        };
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO api_keys (id, workspace_id, name, prefix, key_hash, read_only, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&key.id)
+        .bind(&key.workspace_id)
+        .bind(&key.name)
+        .bind(&key.prefix)
+        .bind(hash_secret(&secret))
+        .bind(read_only as i64)
+        .bind(&key.created_at)
+        .execute(tx.conn())
+        .await?;
+        let after =
+            serde_json::json!({"name": key.name, "prefix": key.prefix, "read_only": read_only});
+        tx.audit(
+            workspace_id,
+            &dossier_domain::audit::Actor::cli(),
+            "api_key.created",
+            "api_key",
+            &key.id,
+            None,
+            &dossier_domain::audit::diff(&serde_json::Value::Null, &after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NewKey { key, secret })
+    }
+
+    /// The live (not revoked) key with this secret.
+    pub async fn api_key_by_secret(&self, secret: &str) -> Result<Option<ApiKey>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "{SELECT} WHERE key_hash = $1 AND revoked_at IS NULL"
+        )))
+        .bind(hash_secret(secret))
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(from_row))
+    }
+
+    pub async fn api_keys(&self, workspace_id: &str) -> Result<Vec<ApiKey>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{SELECT} WHERE workspace_id = $1 ORDER BY id DESC"
+        )))
+        .bind(workspace_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(from_row).collect())
+    }
+
+    /// Revokes a key of this workspace; `NotFound` if there is none (or it is already revoked).
+    pub async fn revoke_api_key(&self, workspace_id: &str, id: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let at = now();
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(&at)
+        .bind(id)
+        .bind(workspace_id)
+        .execute(tx.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(
+            workspace_id,
+            &dossier_domain::audit::Actor::cli(),
+            "api_key.revoked",
+            "api_key",
+            id,
+            None,
+            &[dossier_domain::audit::Change {
+                path: "revoked_at".into(),
+                before: serde_json::Value::Null,
+                after: serde_json::Value::String(at),
+            }],
+        )
+        .await?;
+        tx.commit().await
+    }
+}

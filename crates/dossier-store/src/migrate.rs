@@ -1,0 +1,60 @@
+//! Schema migrations, embedded in the binary: one folder per dialect, the same versions in both.
+
+use sqlx::AssertSqlSafe;
+
+use crate::{Backend, Result, Store, now};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+impl Store {
+    /// Applies the migrations not yet applied, each in its own transaction. Safe to run from several
+    /// processes at once: PostgreSQL serialises them with an advisory lock, SQLite with its write lock.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let mut tx = self.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7305126374)")
+                .execute(tx.conn())
+                .await?;
+        }
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations \
+             (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(tx.conn())
+        .await?;
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+            .fetch_all(tx.conn())
+            .await?;
+        let mut done = Vec::new();
+        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+            let sql = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(tx.conn()).await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(now())
+            .execute(tx.conn())
+            .await?;
+            done.push(m.version);
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+}

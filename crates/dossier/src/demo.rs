@@ -1,0 +1,81 @@
+//! `dossier serve --demo`: a `demo` workspace with a few realistic cases, so a newcomer can try the API
+//! at once. Seeding is done once; later starts reuse the cases and make a fresh key.
+
+use anyhow::Context;
+use dossier_domain::application::NewApplication;
+use dossier_domain::audit::Actor;
+use dossier_server::applications::service;
+use dossier_store::{ApplicationFilter, Store};
+use serde_json::json;
+
+/// Seeds the demo workspace if it is empty and returns a new read-write key for it.
+pub async fn seed(store: &Store) -> anyhow::Result<String> {
+    let ws = store.ensure_workspace("demo").await?;
+    let existing = store
+        .applications(
+            &ws.id,
+            &ApplicationFilter {
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .await?;
+    if existing.is_empty() {
+        let mut tx = store.begin().await?;
+        for case in cases() {
+            let new: NewApplication = serde_json::from_value(case).context("demo case shape")?;
+            service::create(&mut tx, &ws.id, &Actor::system(), new)
+                .await
+                .map_err(|e| anyhow::anyhow!("seeding the demo: {e:?}"))?;
+        }
+        tx.commit().await?;
+    }
+    Ok(store.create_api_key(&ws.id, "demo", false).await?.secret)
+}
+
+fn cases() -> Vec<serde_json::Value> {
+    vec![
+        // A company owned through a Dutch holding: two UBOs at 60% and 40% of the holding.
+        json!({
+            "type": "business",
+            "business": {"name": "Acme Logistics SAS", "registration_number": "552100554", "country": "FR",
+                         "legal_form": "SAS", "incorporation_date": "2015-03-02", "industry_code": "49.41",
+                         "address": {"line1": "10 rue de la Paix", "city": "Paris", "postal_code": "75002", "country": "FR"}},
+            "relationships": [
+                {"kind": "person", "roles": ["director", "signatory"],
+                 "person": {"first_name": "Claire", "last_name": "Martin", "birth_date": "1980-05-17", "nationality": "FR"}},
+                {"kind": "business", "roles": ["shareholder"], "ownership_percentage": 100,
+                 "business": {"name": "Acme Holding BV", "country": "NL", "registration_number": "12345678"},
+                 "relationships": [
+                    {"kind": "person", "roles": ["ubo"], "ownership_percentage": 60,
+                     "person": {"first_name": "Jan", "last_name": "de Vries", "birth_date": "1975-01-09", "nationality": "NL"}},
+                    {"kind": "person", "roles": ["ubo"], "ownership_percentage": 40,
+                     "person": {"first_name": "Eva", "last_name": "Jansen", "birth_date": "1982-11-30", "nationality": "NL"}}]}
+            ],
+            "external_id": "crm-0001",
+            "tags": ["demo", "holding"]
+        }),
+        // A sole trader: a one-person business, owner and director at once.
+        json!({
+            "type": "business",
+            "business": {"name": "Boulangerie Dupont EI", "country": "FR", "legal_form": "EI",
+                         "incorporation_date": "2021-09-15", "industry_code": "10.71",
+                         "address": {"line1": "3 place du Marché", "city": "Lyon", "postal_code": "69002", "country": "FR"}},
+            "relationships": [
+                {"kind": "person", "roles": ["ubo", "director", "signatory"], "ownership_percentage": 100,
+                 "person": {"first_name": "Marc", "last_name": "Dupont", "birth_date": "1988-07-02", "nationality": "FR"}}
+            ],
+            "external_id": "crm-0002",
+            "tags": ["demo", "sole-trader"]
+        }),
+        // A natural person.
+        json!({
+            "type": "person",
+            "person": {"first_name": "Ana", "last_name": "López García", "birth_date": "1990-02-03",
+                       "nationality": "ES", "country_of_residence": "PT", "email": "ana.lopez@example.com",
+                       "address": {"line1": "Rua Augusta 100", "city": "Lisboa", "postal_code": "1100-053", "country": "PT"}},
+            "external_id": "crm-0003",
+            "tags": ["demo"]
+        }),
+    ]
+}
