@@ -6,6 +6,12 @@
 //! `effective_ownership(relationship_id)` → percent (also precomputed on each relationship).
 
 use super::risk_data::RiskTables;
+use cel::common::traits::{
+    Adder, Comparer, Container, Divider, Indexer, Iterable, Modder, Multiplier, Negator, Sizer,
+    Subtractor, Zeroer,
+};
+use cel::common::types::{CelList, Type};
+use cel::common::value::{BuiltinRef, Val};
 use cel::objects::Key;
 use cel::{Context, Env, ExecutionError, Program};
 use serde_json::Value as Json;
@@ -283,6 +289,111 @@ pub fn to_cel(value: &Json) -> cel::Value {
     }
 }
 
+/// A list whose elements are shared: the `cel` crate copies a list element on every step of
+/// `exists`/`filter`/`map`, and a deep copy of a relationship map per step made list rules the
+/// slowest by far. Elements wrapped in [`Shared`] copy as a reference count.
+pub fn shared_list(items: &[Json]) -> Box<dyn Val> {
+    let elements: Vec<Box<dyn Val>> = items
+        .iter()
+        .map(|item| {
+            let inner: Box<dyn Val> = to_cel(item).try_into().expect("JSON values convert to CEL");
+            Box::new(Shared(Arc::new(inner))) as Box<dyn Val>
+        })
+        .collect();
+    Box::new(CelList::from(elements))
+}
+
+/// A CEL value behind an `Arc`, delegating every operation to it.
+#[derive(Debug, Clone)]
+pub struct Shared(Arc<Box<dyn Val>>);
+
+impl Val for Shared {
+    fn get_type(&self) -> &Type {
+        self.0.get_type()
+    }
+    fn cel_type() -> &'static Type
+    where
+        Self: Sized,
+    {
+        unreachable!("a shared value has the type of what it wraps")
+    }
+    fn as_adder<'b, 'v>(&'b self) -> Option<&'b (dyn Adder + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_adder()
+    }
+    fn as_comparer(&self) -> Option<&dyn Comparer> {
+        self.0.as_comparer()
+    }
+    fn as_container(&self) -> Option<&dyn Container> {
+        self.0.as_container()
+    }
+    fn as_divider<'b, 'v>(&'b self) -> Option<&'b (dyn Divider + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_divider()
+    }
+    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_indexer()
+    }
+    fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_iterable()
+    }
+    fn as_modder<'b, 'v>(&'b self) -> Option<&'b (dyn Modder + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_modder()
+    }
+    fn as_multiplier<'b, 'v>(&'b self) -> Option<&'b (dyn Multiplier + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_multiplier()
+    }
+    fn as_negator<'b, 'v>(&'b self) -> Option<&'b (dyn Negator + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_negator()
+    }
+    fn as_sizer(&self) -> Option<&dyn Sizer> {
+        self.0.as_sizer()
+    }
+    fn as_subtractor<'b, 'v>(&'b self) -> Option<&'b (dyn Subtractor + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_subtractor()
+    }
+    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+        self.0.as_zeroer()
+    }
+    fn equals(&self, other: &dyn Val) -> bool {
+        self.0.equals(other)
+    }
+    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
+    where
+        Self: 'v,
+    {
+        Box::new(self.clone())
+    }
+    fn as_builtin<'b, 'v>(&'b self) -> BuiltinRef<'b, 'v>
+    where
+        Self: 'v,
+    {
+        self.0.as_builtin()
+    }
+}
+
 /// What the helpers need besides their arguments.
 #[derive(Clone)]
 pub struct HelperData {
@@ -448,6 +559,36 @@ mod tests {
             eval("relationships.all(r, r.effective_ownership >= 0)", &vars),
             Ok(true)
         );
+    }
+
+    #[test]
+    fn shared_lists_behave_like_plain_ones() {
+        let rels = json!([{"id": "a", "roles": ["ubo"], "pct": 30, "nested": {"x": [1, 2]}},
+                          {"id": "b", "roles": [], "pct": 10.5, "nested": {"x": []}}]);
+        let mut ctx = new_context(&helpers(), &[]);
+        ctx.add_variable_as_val("relationships", shared_list(rels.as_array().unwrap()));
+        for (source, want) in [
+            (
+                "relationships.exists(r, 'ubo' in r.roles && r.pct >= 25)",
+                true,
+            ),
+            ("relationships.filter(r, r.pct > 5).size() == 2", true),
+            ("relationships.map(r, r.id) == ['a', 'b']", true),
+            ("size(relationships[0].nested.x) == 2", true),
+            ("relationships[0] == relationships[0]", true),
+            ("relationships[0] == relationships[1]", false),
+            ("relationships.all(r, has(r.nested.x))", true),
+            ("'id' in relationships[1]", true),
+            (
+                "relationships.exists(r, country_risk(r.id) == 'high')",
+                false,
+            ),
+        ] {
+            let expr = Expression::compile(source, Scope::Case).unwrap();
+            assert_eq!(expr.eval_bool(&ctx), Ok(want), "{source}");
+        }
+        let expr = Expression::compile("relationships[5].id == 'x'", Scope::Case).unwrap();
+        assert!(expr.eval_bool(&ctx).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! their depth, path and effective ownership, and documents in one shape.
 
 use super::ownership::{self, Holding, OwnershipReport};
+use super::risk_data::RiskTables;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -179,6 +180,17 @@ impl CaseFacts {
         }
     }
 
+    /// Precomputes `country_risk` and `nationality_risk` on each relationship, so rules over
+    /// the list compare a field instead of calling a helper per element.
+    pub fn annotate_risk(&mut self, tables: &RiskTables) {
+        for rel in &mut self.relationships {
+            let country = tables.countries.lookup(rel.value["country"].as_str());
+            let nationality = tables.countries.lookup(rel.value["nationality"].as_str());
+            rel.value["country_risk"] = json!(country.as_str());
+            rel.value["nationality_risk"] = json!(nationality.as_str());
+        }
+    }
+
     pub fn case_type(&self) -> &str {
         self.application["type"].as_str().unwrap_or("business")
     }
@@ -268,13 +280,20 @@ fn flatten(
         } else {
             person["country_of_residence"].clone()
         };
+        // Only the party object of the relationship's kind: the other is null (CEL copies a
+        // relationship on every step of `exists`/`filter`, so size matters; see docs).
+        let (person_value, business_value) = if kind == "business" {
+            (Value::Null, business.clone())
+        } else {
+            (person.clone(), Value::Null)
+        };
         let value = json!({
             "id": id,
             "kind": kind,
             "roles": roles,
             "ownership_percentage": rel["ownership_percentage"].clone(),
-            "person": person,
-            "business": business,
+            "person": person_value,
+            "business": business_value,
             "name": name,
             "country": country,
             "nationality": person["nationality"].clone(),
@@ -282,6 +301,8 @@ fn flatten(
             "parent_id": parent.map(|(p, _)| p.to_string()),
             "path": own_path,
             "effective_ownership": 0.0,
+            "country_risk": "unknown",
+            "nationality_risk": "unknown",
         });
         out.push(RelationshipFact {
             id: id.clone(),
@@ -424,7 +445,8 @@ mod tests {
         );
         // Every known field is present, null when unknown.
         assert!(anne.value["person"]["birth_date"].is_null());
-        assert!(anne.value["business"]["country"].is_null());
+        assert!(anne.value["business"].is_null());
+        assert!(facts.relationship("r2").unwrap().value["business"]["legal_form"].is_null());
         assert!(facts.application["business"]["address"]["city"].is_null());
         assert!(facts.application["person"]["nationality"].is_null());
     }
@@ -446,5 +468,26 @@ mod tests {
             json!(30.0)
         );
         assert_eq!(facts.relationships[2].id, "rel_1_0");
+    }
+
+    #[test]
+    fn relationships_carry_their_country_risk() {
+        let mut facts = CaseFacts::build(&acme(), &[]);
+        assert_eq!(facts.relationships[0].value["nationality_risk"], "unknown");
+        let mut tables = RiskTables::default();
+        tables.countries.high.push("BE".into());
+        facts.annotate_risk(&tables);
+        assert_eq!(
+            facts.relationship("r1").unwrap().value["nationality_risk"],
+            "standard"
+        );
+        assert_eq!(
+            facts.relationship("r2").unwrap().value["country_risk"],
+            "high"
+        );
+        assert_eq!(
+            facts.relationship("r3").unwrap().value["nationality_risk"],
+            "high"
+        );
     }
 }

@@ -40,7 +40,7 @@ pub use template::{
     CompiledTemplate, ExpectedDocument, TemplateError, TemplateErrors, TemplateSource,
 };
 
-use self::cel::{HelperData, new_context, to_cel};
+use self::cel::{HelperData, new_context, shared_list, to_cel};
 use self::tasks::{Execution, Finding, TaskInput, fingerprint};
 use self::template::{CompiledReservation, CompiledTask};
 use ::cel::Context;
@@ -137,7 +137,8 @@ impl Engine {
         previous_tasks: &[Task],
         ctx: &EvaluationContext<'_>,
     ) -> Evaluation {
-        let facts = CaseFacts::build(case, documents);
+        let mut facts = CaseFacts::build(case, documents);
+        facts.annotate_risk(&self.tables);
         let helpers = HelperData {
             tables: self.tables.clone(),
             today: ctx.today,
@@ -154,24 +155,34 @@ impl Engine {
                     .collect::<HashMap<_, _>>(),
             ),
         };
-        let application = to_cel(&facts.application);
-        let relationships = to_cel(&facts.relationships_json());
-        let documents_cel = to_cel(&facts.documents_json());
-        let custom_fields = to_cel(&facts.custom_fields);
+        // The case is converted to CEL once; each phase adds `tasks` (and `risk`) in a child
+        // scope rather than converting the whole case again.
+        let mut base = new_context(
+            &helpers,
+            &[
+                ("application", to_cel(&facts.application)),
+                ("custom_fields", to_cel(&facts.custom_fields)),
+            ],
+        );
+        let relationship_values: Vec<Value> = facts
+            .relationships
+            .iter()
+            .map(|r| r.value.clone())
+            .collect();
+        base.add_variable_as_val("relationships", shared_list(&relationship_values));
+        let document_values = match facts.documents_json() {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        };
+        base.add_variable_as_val("documents", shared_list(&document_values));
         let context_with = |tasks: &[Task], risk: Option<&RiskAssessment>| {
-            let tasks =
-                ::cel::Value::List(Arc::new(tasks.iter().map(|t| to_cel(&t.fact())).collect()));
-            let mut vars = vec![
-                ("application", application.clone()),
-                ("relationships", relationships.clone()),
-                ("documents", documents_cel.clone()),
-                ("custom_fields", custom_fields.clone()),
-                ("tasks", tasks),
-            ];
+            let mut scope = base.new_inner_scope();
+            let tasks: Vec<Value> = tasks.iter().map(Task::fact).collect();
+            scope.add_variable_as_val("tasks", shared_list(&tasks));
             if let Some(risk) = risk {
-                vars.push(("risk", to_cel(&risk.fact())));
+                scope.add_variable_from_value("risk", to_cel(&risk.fact()));
             }
-            new_context(&helpers, &vars)
+            scope
         };
 
         // Conditions that run before this evaluation's tasks see the stored ones.
