@@ -53,8 +53,20 @@ const STANDARD_FUNCTIONS: &[&str] = &[
     "exists_one",
     "map",
     "filter",
-    "max",
-    "min",
+];
+
+/// Type names are identifiers too (`type(x) == int`).
+const TYPE_NAMES: &[&str] = &[
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bool",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
 ];
 
 /// Which variables an expression may use depends on where it sits in the template.
@@ -138,7 +150,7 @@ impl Expression {
         let unknown_vars: Vec<&str> = free
             .iter()
             .map(String::as_str)
-            .filter(|v| !allowed.contains(v))
+            .filter(|v| !allowed.contains(v) && !TYPE_NAMES.contains(v))
             .collect();
         if !unknown_vars.is_empty() {
             return Err(format!(
@@ -559,6 +571,29 @@ mod tests {
             eval("relationships.all(r, r.effective_ownership >= 0)", &vars),
             Ok(true)
         );
+    }
+
+    #[test]
+    fn the_allowed_standard_functions_exist() {
+        // Everything in STANDARD_FUNCTIONS must work at run time, or compile() would accept
+        // expressions that can only fail.
+        let source = "'abc'.startsWith('a') && 'abc'.endsWith('c') && 'abc'.contains('b') \
+            && 'abc'.matches('^a.c$') && size('abc') == 3 && int('1') == 1 && uint(1) == 1u \
+            && double(1) == 1.0 && string(1) == '1' && bool('true') && bytes('a') == b'a' \
+            && type(1) == int && dyn(1) == 1 \
+            && has({'a': 1}.a) && [1, 2].all(x, x > 0) && [1, 2].exists(x, x > 1) \
+            && [1, 2].exists_one(x, x > 1) && [1, 2].map(x, x * 2) == [2, 4] \
+            && [1, 2].filter(x, x > 1) == [2]";
+        assert_eq!(eval(source, &[]), Ok(true));
+        // `min`/`max` are not in this crate's standard library: refused at save.
+        assert!(Expression::compile("min(1, 2) == 1", Scope::Case).is_err());
+        assert!(Expression::compile("max(1, 2) == 2", Scope::Case).is_err());
+        for f in STANDARD_FUNCTIONS {
+            assert!(
+                source.contains(&format!("{f}(")),
+                "{f} is allowed but not exercised"
+            );
+        }
     }
 
     #[test]

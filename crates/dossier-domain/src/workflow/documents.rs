@@ -10,7 +10,7 @@ const DEFAULT_TYPES: &str = include_str!("../../data/document_types.json");
 /// Bytes the sniffer needs: the server reads this much before deciding, not the whole body.
 pub const SNIFF_LEN: usize = 512;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentType {
     #[serde(rename = "type")]
@@ -132,7 +132,7 @@ impl Default for DocumentCatalogue {
 }
 
 /// What the bytes are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContentKind {
     Pdf,
@@ -351,7 +351,9 @@ pub fn declared_kind(content_type: Option<&str>, filename: Option<&str>) -> Opti
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, utoipa::ToSchema,
+)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ContentRejection {
     #[error("{detected} files are not accepted; send a PDF, JPEG, PNG, WebP, HEIC/HEIF or TIFF")]

@@ -42,7 +42,7 @@ pub const ROLES: &[&str] = &[
 ];
 
 /// A document as the engine needs it; the server builds it from its stored document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseDocument {
     pub id: String,
     #[serde(rename = "type")]
@@ -55,7 +55,7 @@ pub struct CaseDocument {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentStatus {
     #[default]

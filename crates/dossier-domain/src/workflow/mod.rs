@@ -72,7 +72,7 @@ pub struct EvaluationContext<'a> {
 }
 
 /// Everything the server stores after a change of the case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Evaluation {
     pub tasks: Vec<Task>,
     pub risk: RiskAssessment,

@@ -14,7 +14,7 @@
 use super::status::StatusExecution;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -34,21 +34,21 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Actor {
     /// User id or API key id.
     pub id: String,
     pub role: Role,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionKind {
     Approved,
     Rejected,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusReview {
     #[default]
@@ -58,7 +58,7 @@ pub enum StatusReview {
 }
 
 /// `POST /api/applications/{id}/decision` body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DecisionRequest {
     pub status_review: DecisionKind,
     pub reason: String,
@@ -67,7 +67,7 @@ pub struct DecisionRequest {
 }
 
 /// Computed with each evaluation from the template's policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReviewRequirements {
     pub qualified_reviewer_only: bool,
     /// Why (rule descriptions), for the refusal message and the UI.
@@ -79,20 +79,22 @@ pub struct ReviewRequirements {
 }
 
 /// A first approval waiting for its second approver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PendingApproval {
     pub by: String,
     pub reason: String,
+    #[schema(value_type = String, format = DateTime)]
     pub at: jiff::Timestamp,
 }
 
 /// The decision as the case JSON carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Decision {
     pub status_review: DecisionKind,
     pub reason: String,
     /// Who decided (the second approver's first approval is in `first_approval`).
     pub decided_by: String,
+    #[schema(value_type = String, format = DateTime)]
     pub decided_at: jiff::Timestamp,
     #[serde(default)]
     pub first_approval: Option<PendingApproval>,
@@ -107,14 +109,14 @@ pub struct Decision {
     pub automatic_rule: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum DecisionOutcome {
     Decided(Decision),
     AwaitingSecondApproval(PendingApproval),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalCode {
     NotAllowed,
@@ -138,7 +140,9 @@ impl RefusalCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, utoipa::ToSchema,
+)]
 #[error("{message}")]
 pub struct DecisionRefusal {
     pub code: RefusalCode,
@@ -260,7 +264,7 @@ pub fn decide(
 }
 
 /// A decision taken by a policy rule (e.g. auto-reject on a confirmed sanctions hit).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AutomaticDecision {
     pub rule_id: String,
     pub status_review: DecisionKind,

@@ -25,7 +25,7 @@ pub struct RiskMatrix {
     pub levels: Vec<LevelSpec>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleOutcome {
     Fired,
@@ -34,7 +34,7 @@ pub enum RuleOutcome {
 }
 
 /// One line of the explanation: a rule (or a manual adjustment) and what it added.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RuleContribution {
     pub rule_id: String,
     pub description: String,
@@ -49,15 +49,16 @@ pub struct RuleContribution {
 }
 
 /// A manual adjustment by a user, with its reason.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskAdjustment {
     pub delta: i64,
     pub reason: String,
     pub by: String,
+    #[schema(value_type = String, format = DateTime)]
     pub at: jiff::Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FloorApplied {
     pub level: String,
     pub rule_id: String,
@@ -65,7 +66,7 @@ pub struct FloorApplied {
     pub score_level: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskAssessment {
     pub score: i64,
     pub level: String,

@@ -10,7 +10,7 @@ const DEFAULT_INDUSTRIES: &str = include_str!("../../data/industry_risk.json");
 
 /// The answer of both lookups. `unknown` is for a missing code, never for a code absent from the
 /// lists (that is `standard`), so a rule can tell "no data" from "low risk".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskCategory {
     High,
@@ -31,7 +31,7 @@ impl RiskCategory {
 }
 
 /// FATF-style country lists, ISO 3166-1 alpha-2 codes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CountryRiskTable {
     pub source: String,
     pub as_of: String,
@@ -74,7 +74,7 @@ impl Default for CountryRiskTable {
 
 /// Industry codes (NACE-like, dotted) → category; the most specific matching entry wins, so a
 /// division can be `increased` while one of its classes is `high`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IndustryRiskTable {
     pub source: String,
     pub as_of: String,
@@ -129,7 +129,7 @@ impl Default for IndustryRiskTable {
 }
 
 /// Both tables, as the engine takes them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiskTables {
     pub countries: CountryRiskTable,
     pub industries: IndustryRiskTable,

@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub const KYB_STANDARD: &str = include_str!("../../data/templates/kyb_standard.json");
 pub const KYC_STANDARD: &str = include_str!("../../data/templates/kyc_standard.json");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseType {
     Business,
@@ -33,7 +33,7 @@ impl CaseType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateSource {
     pub name: String,
@@ -61,7 +61,7 @@ fn yes() -> bool {
 }
 
 /// The data expected from the client (also drives the portal's form).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataSpec {
     /// Fields of the subject, e.g. `registration_number`, `address.city`.
@@ -75,7 +75,7 @@ pub struct DataSpec {
     pub relationships: Vec<RoleRequirement>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldRequirement {
     pub field: String,
@@ -85,7 +85,7 @@ pub struct FieldRequirement {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleRequirement {
     pub role: String,
@@ -107,7 +107,7 @@ pub struct RoleRequirement {
 
 /// A document the case must carry: on the subject when `roles` is empty, else on every related
 /// party with one of the roles. Any of `types` satisfies it (passport or ID card).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentRequirement {
     pub id: String,
@@ -121,7 +121,7 @@ pub struct DocumentRequirement {
     pub condition: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskSpec {
     pub key: String,
@@ -130,11 +130,12 @@ pub struct TaskSpec {
     /// Activation condition (CEL); absent means always active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<String>,
+    #[schema(value_type = Object)]
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub config: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskSpec {
     pub rules: Vec<RiskRuleSpec>,
@@ -152,7 +153,7 @@ fn default_levels() -> Vec<LevelSpec> {
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskRuleSpec {
     pub id: String,
@@ -165,14 +166,14 @@ pub struct RiskRuleSpec {
 }
 
 /// A level starts at `min_score`; levels are listed from lowest to highest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelSpec {
     pub name: String,
     pub min_score: i64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySpec {
     /// Cases only a qualified reviewer (or admin) may decide.
@@ -186,7 +187,7 @@ pub struct PolicySpec {
 }
 
 /// Holds when the risk level is at or above `min_level`, or when `condition` holds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reservation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,7 +196,7 @@ pub struct Reservation {
     pub condition: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutomaticDecisionSpec {
     pub id: String,
@@ -205,7 +206,7 @@ pub struct AutomaticDecisionSpec {
 }
 
 /// One problem in a template, with where it is (`risk.rules[3].condition`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TemplateError {
     pub path: String,
     pub message: String,
@@ -307,7 +308,7 @@ impl CompiledTemplate {
 }
 
 /// A document expected on this case, after conditions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExpectedDocument {
     pub requirement_id: String,
     pub types: Vec<String>,

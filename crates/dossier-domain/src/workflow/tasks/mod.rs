@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// A task's result, as the API shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskResult {
     /// Not run yet, or waiting for someone (a reviewer, an external check).
@@ -54,7 +54,7 @@ impl TaskResult {
 }
 
 /// One thing a task found, in words a reviewer reads, with where it is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Finding {
     /// Stable machine code, e.g. `missing_field`, `undeclared_ubo`.
     pub code: String,
@@ -85,13 +85,14 @@ impl Finding {
 }
 
 /// What running a task produces.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskOutcome {
     pub result: TaskResult,
     pub summary: String,
     #[serde(default)]
     pub findings: Vec<Finding>,
     /// Kind-specific data backing the result (figures, paths, document ids).
+    #[schema(value_type = Object)]
     #[serde(default)]
     pub evidence: Value,
     /// Facts for risk rules, e.g. `sanctions_confirmed`, `pep_confirmed`, `adverse_media`.
@@ -120,17 +121,18 @@ impl TaskOutcome {
 }
 
 /// A reviewer's clearance of a task, kept while the task's inputs do not change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Clearance {
     pub by: String,
     pub comment: String,
+    #[schema(value_type = String, format = DateTime)]
     pub at: jiff::Timestamp,
     /// The result the reviewer overrode.
     pub previous_result: TaskResult,
 }
 
 /// A task of a case, as stored and shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Task {
     /// The template's task key, unique in the case.
     pub key: String,
@@ -142,6 +144,7 @@ pub struct Task {
     pub summary: String,
     #[serde(default)]
     pub findings: Vec<Finding>,
+    #[schema(value_type = Object)]
     #[serde(default)]
     pub evidence: Value,
     #[serde(default)]
