@@ -305,14 +305,18 @@ pub fn to_cel(value: &Json) -> cel::Value {
 /// `exists`/`filter`/`map`, and a deep copy of a relationship map per step made list rules the
 /// slowest by far. Elements wrapped in [`Shared`] copy as a reference count.
 pub fn shared_list(items: &[Json]) -> Box<dyn Val> {
-    let elements: Vec<Box<dyn Val>> = items
-        .iter()
-        .map(|item| {
-            let inner: Box<dyn Val> = to_cel(item).try_into().expect("JSON values convert to CEL");
-            Box::new(Shared(Arc::new(inner))) as Box<dyn Val>
-        })
-        .collect();
+    list_of(items.iter().map(shared_value).collect())
+}
+
+/// A list of already converted values.
+pub fn list_of(elements: Vec<Box<dyn Val>>) -> Box<dyn Val> {
     Box::new(CelList::from(elements))
+}
+
+/// One JSON value converted once; its clones share it.
+pub fn shared_value(item: &Json) -> Box<dyn Val> {
+    let inner: Box<dyn Val> = to_cel(item).try_into().expect("JSON values convert to CEL");
+    Box::new(Shared(Arc::new(inner)))
 }
 
 /// A CEL value behind an `Arc`, delegating every operation to it.

@@ -40,10 +40,11 @@ pub use template::{
     CompiledTemplate, ExpectedDocument, TemplateError, TemplateErrors, TemplateSource,
 };
 
-use self::cel::{HelperData, new_context, shared_list, to_cel};
+use self::cel::{HelperData, list_of, new_context, shared_list, shared_value, to_cel};
 use self::tasks::{Execution, Finding, TaskInput, fingerprint};
 use self::template::{CompiledReservation, CompiledTask};
 use ::cel::Context;
+use ::cel::common::value::Val;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -164,12 +165,13 @@ impl Engine {
                 ("custom_fields", to_cel(&facts.custom_fields)),
             ],
         );
-        let relationship_values: Vec<Value> = facts
+        // Converted once, shared by the list and by the per-relationship `relationship` variable.
+        let relationship_values: Vec<Box<dyn Val>> = facts
             .relationships
             .iter()
-            .map(|r| r.value.clone())
+            .map(|r| shared_value(&r.value))
             .collect();
-        base.add_variable_as_val("relationships", shared_list(&relationship_values));
+        base.add_variable_as_val("relationships", list_of(relationship_values.clone()));
         let document_values = match facts.documents_json() {
             Value::Array(items) => items,
             _ => Vec::new(),
@@ -187,7 +189,8 @@ impl Engine {
 
         // Conditions that run before this evaluation's tasks see the stored ones.
         let before = context_with(previous_tasks, None);
-        let expected_documents = self.expected_documents(template, &facts, &before);
+        let expected_documents =
+            self.expected_documents(template, &facts, &relationship_values, &before);
         let run = |compiled: &CompiledTask, context: &Context<'_, '_>| {
             run_task(
                 compiled,
@@ -303,6 +306,7 @@ impl Engine {
         &self,
         template: &CompiledTemplate,
         facts: &CaseFacts,
+        relationship_values: &[Box<dyn Val>],
         context: &Context<'_, '_>,
     ) -> Vec<ExpectedDocument> {
         let subject_name = {
@@ -354,14 +358,15 @@ impl Engine {
                 }
                 continue;
             }
-            for rel in facts
+            for (rel, value) in facts
                 .relationships
                 .iter()
-                .filter(|r| spec.roles.iter().any(|role| r.has_role(role)))
+                .zip(relationship_values)
+                .filter(|(r, _)| spec.roles.iter().any(|role| r.has_role(role)))
             {
                 let outcome = requirement.condition.as_ref().map(|c| {
                     let mut scope = context.new_inner_scope();
-                    scope.add_variable_from_value("relationship", to_cel(&rel.value));
+                    scope.add_variable_as_val("relationship", value.clone());
                     c.eval_bool(&scope)
                 });
                 match outcome {

@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dossier_domain::workflow::cel::{HelperData, new_context, shared_list, to_cel};
-use dossier_domain::workflow::template::{KYB_STANDARD, TemplateSource};
+use dossier_domain::workflow::template::KYB_STANDARD;
 use dossier_domain::workflow::{Engine, EvaluationContext};
 use serde_json::{Value, json};
 use std::hint::black_box;

@@ -303,48 +303,67 @@ impl Default for TaskRegistry {
 }
 
 /// SHA-256 over a canonical JSON form (sorted keys), so equal inputs hash equal whatever the
-/// key order of the stored JSON.
+/// key order of the stored JSON. Streamed into the hasher: no intermediate text.
 pub fn fingerprint(kind: &str, config: &Value, inputs: &Value) -> String {
-    let mut canonical = String::new();
-    write_canonical(
-        &json!({"kind": kind, "config": config, "inputs": inputs}),
-        &mut canonical,
-    );
-    let digest = Sha256::digest(canonical.as_bytes());
+    let mut hasher = Sha256::new();
+    hasher.update(b"{\"config\":");
+    write_canonical(config, &mut hasher);
+    hasher.update(b",\"inputs\":");
+    write_canonical(inputs, &mut hasher);
+    hasher.update(b",\"kind\":");
+    write_canonical(&Value::String(kind.to_string()), &mut hasher);
+    hasher.update(b"}");
     let mut out = String::with_capacity(64);
-    for byte in digest {
+    for byte in hasher.finalize() {
         let _ = write!(out, "{byte:02x}");
     }
     out
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn write_canonical(value: &Value, out: &mut Sha256) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                write_canonical(&map[key], out);
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            // serde_json keeps keys sorted unless a crate turns on `preserve_order`.
+            if !entries.is_sorted_by(|a, b| a.0 <= b.0) {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
             }
-            out.push('}');
+            out.update(b"{");
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.update(b",");
+                }
+                let _ = serde_json::to_writer(HashWriter(out), key);
+                out.update(b":");
+                write_canonical(item, out);
+            }
+            out.update(b"}");
         }
         Value::Array(items) => {
-            out.push('[');
+            out.update(b"[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.update(b",");
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.update(b"]");
         }
-        other => out.push_str(&other.to_string()),
+        other => {
+            let _ = serde_json::to_writer(HashWriter(out), other);
+        }
     }
 }
 
@@ -416,6 +435,11 @@ mod tests {
             fingerprint("j", &Value::Null, &a)
         );
         assert_eq!(fingerprint("k", &Value::Null, &a).len(), 64);
+        // The canonical text is what is hashed: check against an independent digest of it.
+        let text = r#"{"config":null,"inputs":{"x":1,"y":{"a":[1,2],"b":2}},"kind":"k"}"#;
+        let digest = Sha256::digest(text.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(fingerprint("k", &Value::Null, &b), hex);
     }
 
     fn task(result: TaskResult) -> Task {
