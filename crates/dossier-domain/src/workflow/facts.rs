@@ -31,6 +31,9 @@ pub const PERSON_FIELDS: &[&str] = &[
     "email",
     "phone",
 ];
+/// Nesting below this depth is ignored: no real ownership chart is that deep, and the bound
+/// keeps recursion safe whatever the input.
+pub const MAX_DEPTH: usize = 32;
 pub const ADDRESS_FIELDS: &[&str] = &["line1", "line2", "city", "postal_code", "state", "country"];
 /// Roles a relationship may carry (product.md).
 pub const ROLES: &[&str] = &[
@@ -313,7 +316,9 @@ fn flatten(
             entity,
             value,
         });
-        if let Some(children) = rel["relationships"].as_array() {
+        if let Some(children) = rel["relationships"].as_array()
+            && depth + 1 < MAX_DEPTH
+        {
             flatten(
                 children,
                 Some((&id, entity)),
@@ -468,6 +473,18 @@ mod tests {
             json!(30.0)
         );
         assert_eq!(facts.relationships[2].id, "rel_1_0");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let mut rel = json!({"kind": "person", "roles": ["ubo"], "person": {"first_name": "Deep"}});
+        for i in 0..200 {
+            rel = json!({"kind": "business", "roles": ["shareholder"], "ownership_percentage": 100,
+                         "business": {"name": format!("H{i}")}, "relationships": [rel]});
+        }
+        let facts = CaseFacts::build(&json!({"type": "business", "relationships": [rel]}), &[]);
+        assert_eq!(facts.relationships.len(), MAX_DEPTH);
+        assert!(facts.relationships.iter().all(|r| r.depth <= MAX_DEPTH));
     }
 
     #[test]

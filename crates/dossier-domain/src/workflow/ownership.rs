@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 
 /// Above this many paths the enumeration stops and says so; real ownership charts stay far below.
 pub const MAX_PATHS: usize = 10_000;
+/// Longest chain followed (a bound on recursion as much as on sense).
+pub const MAX_PATH_LEN: usize = 64;
 const TOLERANCE: f64 = 1e-9;
 
 /// `owner` holds `percentage` % of `owned` (entity indexes; 0 is the case subject).
@@ -123,7 +125,7 @@ fn walk(
             report.cycles_cut += 1;
             continue;
         }
-        if *path_count >= MAX_PATHS {
+        if *path_count >= MAX_PATHS || path.len() > MAX_PATH_LEN {
             report.truncated = true;
             return;
         }
@@ -208,6 +210,16 @@ mod tests {
         assert_eq!(report.effective[2], 0.0);
         let report = compute(2, &[h(1, 0, 250.0)]);
         assert!((report.effective[1] - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn very_long_chains_are_cut_and_reported() {
+        let n = MAX_PATH_LEN + 10;
+        let holdings: Vec<Holding> = (1..n).map(|i| h(i, i - 1, 100.0)).collect();
+        let report = compute(n, &holdings);
+        assert!(report.truncated);
+        assert!((report.effective[MAX_PATH_LEN] - 100.0).abs() < 1e-9);
+        assert_eq!(report.effective[n - 1], 0.0);
     }
 
     #[test]
