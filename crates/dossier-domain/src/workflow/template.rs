@@ -401,6 +401,16 @@ pub fn compile(
             );
         }
     }
+    errors.unique(
+        "data.subject_fields",
+        "field",
+        source.data.subject_fields.iter().map(|f| f.field.as_str()),
+    );
+    errors.unique(
+        "data.custom_fields",
+        "field",
+        source.data.custom_fields.iter().map(|f| f.field.as_str()),
+    );
     for (i, f) in source.data.custom_fields.iter().enumerate() {
         if !api_name(&f.field) {
             errors.push(
@@ -457,14 +467,28 @@ pub fn compile(
             errors.push(format!("{path}.types"), "list at least one document type");
         }
         for (j, t) in d.types.iter().enumerate() {
-            if catalogue.get(t).is_none() {
-                errors.push(
+            match catalogue.get(t) {
+                None => errors.push(
                     format!("{path}.types[{j}]"),
                     format!(
                         "unknown document type {t:?}; known: {}",
                         catalogue.names().join(", ")
                     ),
-                );
+                ),
+                // A subject document must be one the subject can have (no passport for a company).
+                Some(dt)
+                    if d.roles.is_empty()
+                        && !dt.subjects.iter().any(|s| s == source.applies_to.as_str()) =>
+                {
+                    errors.push(
+                        format!("{path}.types[{j}]"),
+                        format!(
+                            "a {} cannot have a {t:?} document",
+                            source.applies_to.as_str()
+                        ),
+                    )
+                }
+                Some(_) => {}
             }
         }
         for (j, role) in d.roles.iter().enumerate() {
@@ -501,6 +525,12 @@ pub fn compile(
         let path = format!("tasks[{i}]");
         if t.name.trim().is_empty() {
             errors.push(format!("{path}.name"), "a task needs a name");
+        }
+        if !api_name(&t.key) {
+            errors.push(
+                format!("{path}.key"),
+                "use lower-case letters, digits and underscores",
+            );
         }
         let condition = t
             .condition
@@ -678,8 +708,9 @@ mod tests {
             "data": {"subject_fields": [{"field": "nationality"}, {"field": "address.city"}],
                      "relationships": [{"role": "owner", "min": 2, "max": 1}]},
             "documents": [{"id": "d", "types": ["selfie_video"], "condition": "application.type =="},
+                          {"id": "p", "types": ["passport"]},
                           {"id": "d", "types": ["passport"], "roles": ["ubo"], "condition": "relationship.kind == 'person'"}],
-            "tasks": [{"key": "t", "kind": "teleport", "name": "T"},
+            "tasks": [{"key": "T t", "kind": "teleport", "name": "T"},
                       {"key": "f", "kind": "format_checks", "name": "F", "config": {"checks": [{"path": "application.business.email", "format": "morse"}]}}],
             "risk": {"rules": [
                 {"id": "r", "description": "d", "condition": "country_risk(application.business.country) == 'high'", "weight": 10, "floor": "extreme"},
@@ -695,10 +726,12 @@ mod tests {
             "data.subject_fields[0].field",
             "data.relationships[0].role",
             "data.relationships[0].max",
-            "documents[1]",
+            "documents[2]",
             "documents[0].types[0]",
+            "documents[1].types[0]",
             "documents[0].condition",
             "tasks[0].kind",
+            "tasks[0].key",
             "tasks[1].config",
             "risk.rules[1]",
             "risk.rules[0].floor",

@@ -429,3 +429,36 @@ fn evaluation_serialises_to_the_documented_shape() {
     let back: Evaluation = serde_json::from_value(v).unwrap();
     assert_eq!(back, e);
 }
+
+#[test]
+fn engine_and_templates_can_be_shared_across_threads() {
+    // The server keeps one engine and the compiled templates in its shared state.
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<Engine>();
+    shared::<CompiledTemplate>();
+    shared::<Evaluation>();
+    let (engine, kyb, _) = templates();
+    let engine = std::sync::Arc::new(engine);
+    let kyb = std::sync::Arc::new(kyb);
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let (engine, kyb) = (engine.clone(), kyb.clone());
+            std::thread::spawn(move || engine.evaluate(&kyb, &acme(), &[], &[], &ctx()).risk.score)
+        })
+        .collect();
+    let scores: Vec<i64> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(scores[0], scores[1]);
+}
+
+#[test]
+fn the_documented_kyc_template_is_the_shipped_one() {
+    let doc = include_str!("../../../../docs/workflows.md");
+    let start = doc
+        .find("```json\n{\n  \"name\": \"kyc_standard\"")
+        .expect("docs embed kyc_standard")
+        + 8;
+    let end = start + doc[start..].find("\n```").unwrap();
+    let documented: Value = serde_json::from_str(&doc[start..end]).unwrap();
+    let shipped: Value = serde_json::from_str(template::KYC_STANDARD).unwrap();
+    assert_eq!(documented, shipped, "docs/workflows.md is out of date");
+}
