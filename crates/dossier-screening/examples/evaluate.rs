@@ -10,7 +10,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use dossier_screening::matcher::{Params, PreparedQuery, normalise_entity, score_entity};
+use dossier_screening::matcher::{
+    Params, PreparedQuery, name_score, normalise_entity, org_context, score_entity,
+};
+use dossier_screening::normalise::{NormName, normalise};
 use dossier_screening::{Entity, Index, Name, NameKind, Query, Schema, SourceKind, parse};
 
 fn root() -> PathBuf {
@@ -75,12 +78,7 @@ fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
 /// Score a labelled pair the way a screening does: the query carries the party type, the
 /// candidate is a one-name entity of the FtM schema given in the file.
 fn pair_score(a: &str, b: &str, ftm_schema: &str, p: &Params) -> f64 {
-    let schema = match ftm_schema {
-        "Person" => Schema::Person,
-        "Company" | "Organization" => Schema::Organisation,
-        "Vessel" => Schema::Vessel,
-        _ => Schema::Unknown,
-    };
+    let schema = schema_of(ftm_schema);
     let mut e = Entity::new("eval", "1", schema);
     e.names.push(Name::new(b, NameKind::Primary));
     let q = PreparedQuery::new(Query {
@@ -90,24 +88,21 @@ fn pair_score(a: &str, b: &str, ftm_schema: &str, p: &Params) -> f64 {
     score_entity(&q, &e, &normalise_entity(&e), p).map_or(0.0, |s| s.score)
 }
 
+/// A check being read: match, schema, query properties, candidate properties.
+type Check = (
+    bool,
+    String,
+    HashMap<String, String>,
+    HashMap<String, String>,
+);
+
 /// Minimal reader for checks.yml (a list of match/schema/query/candidate maps).
 fn read_checks(path: &Path) -> Vec<(bool, String, String, String)> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut out = Vec::new();
-    let mut cur: Option<(
-        bool,
-        String,
-        HashMap<String, String>,
-        HashMap<String, String>,
-    )> = None;
+    let mut cur: Option<Check> = None;
     let mut side = "";
-    let flush = |cur: &mut Option<(
-        bool,
-        String,
-        HashMap<String, String>,
-        HashMap<String, String>,
-    )>,
-                 out: &mut Vec<(bool, String, String, String)>| {
+    let flush = |cur: &mut Option<Check>, out: &mut Vec<(bool, String, String, String)>| {
         if let Some((m, s, q, c)) = cur.take() {
             let name = |h: &HashMap<String, String>| {
                 h.get("name").cloned().unwrap_or_else(|| {
@@ -166,8 +161,137 @@ fn sort_key(s: &str) -> String {
     toks.join(" ")
 }
 
+fn schema_of(ftm: &str) -> Schema {
+    match ftm {
+        "Person" => Schema::Person,
+        "Company" | "Organization" => Schema::Organisation,
+        "Vessel" => Schema::Vessel,
+        _ => Schema::Unknown,
+    }
+}
+
+/// Parameter grid for `--tune`.
+fn grid() -> Vec<Params> {
+    let mut out = Vec::new();
+    for gamma in [1.5, 2.0, 2.5] {
+        for pair_min in [0.4, 0.5] {
+            for phonetic_sim in [0.75, 0.85] {
+                for extra_candidate_weight in [0.25, 0.35, 0.5] {
+                    for extra_query_weight in [0.5, 0.7] {
+                        for org_extra_weight in [0.7, 0.9] {
+                            for conflict_weight in [1.0, 1.3] {
+                                for w_initial in [0.4, 0.6] {
+                                    out.push(Params {
+                                        gamma,
+                                        pair_min,
+                                        phonetic_sim,
+                                        extra_candidate_weight,
+                                        extra_query_weight,
+                                        org_extra_weight,
+                                        conflict_weight,
+                                        w_initial,
+                                        ..Params::default()
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// 5-fold cross-validated parameter choice on the pairwise set (threshold fixed at 0.70):
+/// each fold is scored with the parameters that won on the other four.
+fn tune(pairs: &[(NormName, NormName, bool, bool)]) {
+    let grid = grid();
+    let t0 = Instant::now();
+    // f1 per (params, fold)
+    let k = 5;
+    let confs: Vec<Vec<Conf>> = grid
+        .iter()
+        .map(|p| {
+            let mut c = vec![Conf::default(); k];
+            for (i, (q, e, org, truth)) in pairs.iter().enumerate() {
+                c[i % k].add(*truth, name_score(q, e, *org, p) >= p.threshold);
+            }
+            c
+        })
+        .collect();
+    let mut cv = Conf::default();
+    for fold in 0..k {
+        let best = (0..grid.len())
+            .max_by(|&a, &b| {
+                let f = |g: usize| {
+                    let mut s = Conf::default();
+                    for (j, c) in confs[g].iter().enumerate() {
+                        if j != fold {
+                            s.tp += c.tp;
+                            s.fp += c.fp;
+                            s.tn += c.tn;
+                            s.fn_ += c.fn_;
+                        }
+                    }
+                    s.prf().2
+                };
+                f(a).total_cmp(&f(b))
+            })
+            .unwrap();
+        let c = confs[best][fold];
+        cv.tp += c.tp;
+        cv.fp += c.fp;
+        cv.tn += c.tn;
+        cv.fn_ += c.fn_;
+        println!("fold {fold}: best {:?}", grid[best]);
+    }
+    let total = |g: usize| {
+        let mut s = Conf::default();
+        for c in &confs[g] {
+            s.tp += c.tp;
+            s.fp += c.fp;
+            s.tn += c.tn;
+            s.fn_ += c.fn_;
+        }
+        s
+    };
+    let best_all = (0..grid.len())
+        .max_by(|&a, &b| total(a).prf().2.total_cmp(&total(b).prf().2))
+        .unwrap();
+    let default_idx = grid.iter().position(|g| *g == Params::default());
+    println!(
+        "grid of {} in {:.1}s; 5-fold CV (held-out folds): {}",
+        grid.len(),
+        t0.elapsed().as_secs_f64(),
+        cv.row()
+    );
+    println!(
+        "best in-sample: {} {:?}",
+        total(best_all).row(),
+        grid[best_all]
+    );
+    if let Some(d) = default_idx {
+        println!("defaults in-sample: {}", total(d).row());
+    }
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    if std::env::args().any(|a| a == "--tune") {
+        let cases = read_csv(&root().join("name_matching/nomenklatura_name_bench_cases.csv"));
+        let pairs: Vec<(NormName, NormName, bool, bool)> = cases
+            .iter()
+            .map(|c| {
+                let (q, e) = (normalise(&c["name1"]), normalise(&c["name2"]));
+                let s = schema_of(&c["schema"]);
+                let org = org_context(Some(s), s, &q, &e);
+                (q, e, org, c["is_match"] == "true")
+            })
+            .collect();
+        tune(&pairs);
+        return;
+    }
     let p = Params::default();
     let th = p.threshold;
     let data = root();

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::explain::Explanation;
-use crate::matcher::{Params, PreparedQuery, Query, normalise_entity, score_entity};
+use crate::matcher::{Params, PreparedQuery, Query, normalise_entity, score_entity_names};
 use crate::model::Entity;
 use crate::normalise::{NormName, TokenClass, skeleton};
 
@@ -25,8 +25,10 @@ pub struct Index {
     entities: Vec<Entity>,
     /// Normalised names per entity, aligned with `entity.names`.
     norms: Vec<Vec<NormName>>,
-    /// Name id → (entity index); name ids are assigned entity by entity.
+    /// Name id → entity index; name ids are assigned entity by entity.
     name_entity: Vec<u32>,
+    /// Name id → index of the name within its entity.
+    name_pos: Vec<u16>,
     /// Sorted unique keys, with `offsets[i]..offsets[i+1]` into `postings`.
     keys: Vec<u64>,
     offsets: Vec<u32>,
@@ -38,7 +40,56 @@ pub struct Index {
 /// other keys: they would only add noise and time (e.g. "mohammed" on some lists).
 const MAX_POSTING_SHARE: f64 = 0.05;
 /// Candidate names scored per query, at least.
-const MIN_CANDIDATES: usize = 64;
+const MIN_CANDIDATES: usize = 40;
+
+/// Per-thread accumulator reused across queries: dense arrays indexed by name id, reset
+/// through the list of touched ids (no per-query allocation proportional to the index).
+#[derive(Default)]
+struct Scratch {
+    acc: Vec<f32>,
+    mark: Vec<u32>,
+    touched: Vec<u32>,
+    group: u32,
+}
+
+impl Scratch {
+    fn reset(&mut self, n: usize) {
+        if self.acc.len() != n {
+            self.acc = vec![0.0; n];
+            self.mark = vec![0; n];
+            self.group = 0;
+        } else {
+            for &id in &self.touched {
+                self.acc[id as usize] = 0.0;
+            }
+        }
+        self.touched.clear();
+    }
+
+    fn next_group(&mut self) {
+        self.group = self.group.wrapping_add(1);
+        if self.group == 0 {
+            self.mark.iter_mut().for_each(|m| *m = 0);
+            self.group = 1;
+        }
+    }
+
+    fn add_once(&mut self, id: u32, w: f32) {
+        let i = id as usize;
+        if self.mark[i] == self.group {
+            return;
+        }
+        self.mark[i] = self.group;
+        if self.acc[i] == 0.0 {
+            self.touched.push(id);
+        }
+        self.acc[i] += w;
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
 
 fn fnv(tag: u8, s: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325 ^ u64::from(tag);
@@ -104,11 +155,13 @@ impl Index {
     pub fn build_with(entities: Vec<Entity>, params: Params) -> Index {
         let norms: Vec<Vec<NormName>> = entities.iter().map(normalise_entity).collect();
         let mut name_entity = Vec::new();
+        let mut name_pos = Vec::new();
         let mut pairs: Vec<(u64, u32)> = Vec::new();
         for (ei, ns) in norms.iter().enumerate() {
-            for n in ns {
+            for (ni, n) in ns.iter().enumerate().take(u16::MAX as usize) {
                 let id = name_entity.len() as u32;
                 name_entity.push(ei as u32);
+                name_pos.push(ni as u16);
                 for g in key_groups(n) {
                     pairs.extend(g.into_iter().map(|k| (k, id)));
                 }
@@ -133,6 +186,7 @@ impl Index {
             entities,
             norms,
             name_entity,
+            name_pos,
             keys,
             offsets,
             postings,
@@ -168,59 +222,86 @@ impl Index {
         }
     }
 
-    /// Indices of the entities worth scoring for this query.
-    fn candidates(&self, q: &PreparedQuery, want: usize) -> Vec<u32> {
+    /// The entities worth scoring for this query, each with the names that were hit.
+    fn candidates(&self, q: &PreparedQuery, want: usize) -> Vec<(u32, Vec<u16>)> {
+        let scored = self.gather(q);
+        self.select(scored, want)
+    }
+
+    /// Accumulate IDF-weighted key hits per name id.
+    fn gather(&self, q: &PreparedQuery) -> Vec<(u32, f32)> {
         let total = self.name_entity.len().max(1) as f64;
         let cap = ((total * MAX_POSTING_SHARE) as usize).max(1000);
-        let mut acc: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
-        for (_, n) in &q.variants {
-            let groups = key_groups(n);
-            let mut skipped: Vec<&[u32]> = Vec::new();
-            let mut used_any = false;
-            for g in &groups {
-                // Within a group, a name counts once, with its rarest key's weight.
-                let mut best: std::collections::HashMap<u32, f32> =
-                    std::collections::HashMap::new();
-                for &k in g {
-                    let p = self.posting(k);
-                    if p.is_empty() {
-                        continue;
+        SCRATCH.with(|cell| {
+            let mut sc = cell.borrow_mut();
+            sc.reset(self.name_entity.len());
+            for (_, n) in &q.variants {
+                let mut skipped: Vec<&[u32]> = Vec::new();
+                let mut used_any = false;
+                for g in key_groups(n) {
+                    // Rarest key first: within a group a name counts once, at its best weight.
+                    let mut lists: Vec<&[u32]> = Vec::with_capacity(g.len());
+                    for k in g {
+                        let p = self.posting(k);
+                        if p.len() > cap {
+                            skipped.push(p);
+                        } else if !p.is_empty() {
+                            lists.push(p);
+                        }
                     }
-                    if p.len() > cap {
-                        skipped.push(p);
-                        continue;
-                    }
-                    let idf = (total / p.len() as f64).ln() as f32 + 1.0;
-                    for &id in p {
-                        let e = best.entry(id).or_insert(0.0);
-                        *e = e.max(idf);
+                    lists.sort_by_key(|p| p.len());
+                    sc.next_group();
+                    for p in lists {
+                        used_any = true;
+                        let idf = (total / p.len() as f64).ln() as f32 + 1.0;
+                        for &id in p {
+                            sc.add_once(id, idf);
+                        }
                     }
                 }
-                used_any |= !best.is_empty();
-                for (id, w) in best {
-                    *acc.entry(id).or_insert(0.0) += w;
+                // Only very common keys: fall back to the smallest of them.
+                if !used_any && let Some(p) = skipped.iter().min_by_key(|p| p.len()) {
+                    sc.next_group();
+                    for &id in p.iter() {
+                        sc.add_once(id, 1.0);
+                    }
                 }
             }
-            // Only very common keys: fall back to the smallest of them.
-            if !used_any && let Some(p) = skipped.iter().min_by_key(|p| p.len()) {
-                for &id in p.iter().take(cap * 4) {
-                    *acc.entry(id).or_insert(0.0) += 1.0;
-                }
-            }
-        }
-        let mut scored: Vec<(u32, f32)> = acc.into_iter().collect();
+            sc.touched
+                .iter()
+                .map(|&id| (id, sc.acc[id as usize]))
+                .collect::<Vec<(u32, f32)>>()
+        })
+    }
+
+    /// Keep the best-supported names and group them by entity.
+    fn select(&self, mut scored: Vec<(u32, f32)>, want: usize) -> Vec<(u32, Vec<u16>)> {
         let keep = want.max(MIN_CANDIDATES);
         if scored.len() > keep {
             scored.select_nth_unstable_by(keep, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             scored.truncate(keep);
         }
-        let mut ents: Vec<u32> = scored
+        let mut hits: Vec<(u32, u16)> = scored
             .iter()
-            .map(|(id, _)| self.name_entity[*id as usize])
+            .map(|(id, _)| (self.name_entity[*id as usize], self.name_pos[*id as usize]))
             .collect();
-        ents.sort_unstable();
-        ents.dedup();
-        ents
+        hits.sort_unstable();
+        let mut out: Vec<(u32, Vec<u16>)> = Vec::new();
+        for (e, n) in hits {
+            match out.last_mut() {
+                Some((le, ns)) if *le == e => ns.push(n),
+                _ => out.push((e, vec![n])),
+            }
+        }
+        out
+    }
+
+    /// How many entities a query would score (the rest are never compared). For tests and
+    /// capacity planning.
+    pub fn candidate_count(&self, query: &Query) -> usize {
+        let limit = if query.limit == 0 { 10 } else { query.limit };
+        self.candidates(&PreparedQuery::new(query.clone()), limit * 4)
+            .len()
     }
 
     /// Search with the index's own threshold.
@@ -234,9 +315,10 @@ impl Index {
         let limit = if query.limit == 0 { 10 } else { query.limit };
         let pq = PreparedQuery::new(query.clone());
         let mut out: Vec<Match> = Vec::new();
-        for ei in self.candidates(&pq, limit * 8) {
+        for (ei, names) in self.candidates(&pq, limit * 4) {
             let e = &self.entities[ei as usize];
-            let Some(s) = score_entity(&pq, e, &self.norms[ei as usize], &self.params) else {
+            let norms = &self.norms[ei as usize];
+            let Some(s) = score_entity_names(&pq, e, norms, Some(&names), &self.params) else {
                 continue;
             };
             if s.score < threshold * 0.5 {

@@ -64,18 +64,18 @@ impl Default for Params {
             pair_min: 0.45,
             phonetic_sim: 0.85,
             initial_sim: 0.85,
-            extra_query_weight: 0.5,
+            extra_query_weight: 0.7,
             extra_candidate_weight: 0.35,
-            org_extra_weight: 0.8,
+            org_extra_weight: 0.7,
             number_mismatch_weight: 2.0,
-            conflict_weight: 1.0,
+            conflict_weight: 1.3,
             w_word: 1.0,
             w_short_word: 0.7,
-            w_initial: 0.4,
+            w_initial: 0.6,
             w_particle: 0.3,
             w_number: 1.0,
             joined_factor: 0.95,
-            legal_form_mismatch: 0.10,
+            legal_form_mismatch: 0.15,
             weak_alias_factor: 0.92,
             dob_exact: 0.08,
             dob_year: 0.04,
@@ -176,6 +176,7 @@ fn weight(t: &Token, p: &Params) -> f64 {
 }
 
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions), on bytes.
+/// Rows live on the stack for names up to 63 bytes (the common case), so no allocation.
 pub fn osa(a: &[u8], b: &[u8]) -> usize {
     if a == b {
         return 0;
@@ -183,6 +184,35 @@ pub fn osa(a: &[u8], b: &[u8]) -> usize {
     if a.is_empty() || b.is_empty() {
         return a.len().max(b.len());
     }
+    const N: usize = 64;
+    let m = b.len() + 1;
+    if m > N || a.len() >= u16::MAX as usize {
+        return osa_heap(a, b);
+    }
+    // Three rolling rows, rotated by index (copying rows showed up as memmove in profiles).
+    let mut rows = [[0u16; N]; 3];
+    for (j, x) in rows[1].iter_mut().enumerate().take(m) {
+        *x = j as u16;
+    }
+    let (mut p2, mut p1, mut c) = (0usize, 1usize, 2usize);
+    for i in 1..=a.len() {
+        rows[c][0] = i as u16;
+        for j in 1..m {
+            let cost = u16::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[p1][j] + 1)
+                .min(rows[c][j - 1] + 1)
+                .min(rows[p1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[p2][j - 2] + 1);
+            }
+            rows[c][j] = v;
+        }
+        (p2, p1, c) = (p1, c, p2);
+    }
+    rows[p1][m - 1] as usize
+}
+
+fn osa_heap(a: &[u8], b: &[u8]) -> usize {
     let m = b.len() + 1;
     let mut prev2 = vec![0usize; m];
     let mut prev: Vec<usize> = (0..m).collect();
@@ -211,6 +241,10 @@ fn ratio(a: &str, b: &str) -> f64 {
     1.0 - osa(a.as_bytes(), b.as_bytes()) as f64 / l as f64
 }
 
+fn has_double(s: &str) -> bool {
+    s.as_bytes().windows(2).any(|w| w[0] == w[1])
+}
+
 fn squeeze(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -223,8 +257,12 @@ fn squeeze(s: &str) -> String {
 
 /// Skeleton for comparing against an abjad transliteration: `w`/`y` double as long vowels
 /// there, so they are dropped on both sides.
-fn abjad_skel(sk: &str) -> String {
-    sk.chars().filter(|c| *c != 'v').collect()
+fn abjad_skel(sk: &str) -> std::borrow::Cow<'_, str> {
+    if sk.contains('v') {
+        sk.chars().filter(|c| *c != 'v').collect::<String>().into()
+    } else {
+        sk.into()
+    }
 }
 
 /// Similarity of two token texts (already known not to be numbers/initials). `ska`/`skb` are
@@ -250,7 +288,10 @@ fn text_sim(
         let r = ratio(&sa, &sb);
         return (r.powf(p.gamma) * 0.9, TokenHow::Transliteration);
     }
-    let r = ratio(a, b).max(ratio(&squeeze(a), &squeeze(b)) * 0.97);
+    let mut r = ratio(a, b);
+    if has_double(a) || has_double(b) {
+        r = r.max(ratio(&squeeze(a), &squeeze(b)) * 0.97);
+    }
     let fuzzy = r.powf(p.gamma);
     if phonetic && ska.len() >= 3 && ska == skb && p.phonetic_sim > fuzzy {
         return (p.phonetic_sim, TokenHow::Phonetic);
@@ -277,15 +318,19 @@ fn token_sim(a: &Token, b: &Token, p: &Params) -> (f64, TokenHow) {
                 (0.0, TokenHow::Initial)
             }
         }
-        _ => text_sim(
-            &a.text,
-            &b.text,
-            &a.skel,
-            &b.skel,
-            a.abjad || b.abjad,
-            true,
-            p,
-        ),
+        _ => match (&a.syllable, &b.syllable) {
+            // Both written in CJK / Hangul: a different character is a different name.
+            (Some(x), Some(y)) => (f64::from(u8::from(x == y)), TokenHow::Exact),
+            _ => text_sim(
+                &a.text,
+                &b.text,
+                &a.skel,
+                &b.skel,
+                a.abjad || b.abjad,
+                true,
+                p,
+            ),
+        },
     }
 }
 
@@ -487,7 +532,16 @@ pub fn compare_norm(q: &NormName, c: &NormName, org: bool, p: &Params) -> NameSc
             .map(|t| &*t.text)
             .collect()
     }
-    if jq.len() >= 4 && jc.len() >= 4 && qt.len() + ct.len() > 2 && numbers(q) == numbers(c) {
+    let syllabic = qt.iter().chain(ct.iter()).any(|t| t.syllable.is_some());
+    // Upper bound of the joined score from the length difference alone: skip when it cannot win.
+    let (lq, lc) = (jq.len() as f64, jc.len() as f64);
+    let bound = (1.0 - (lq - lc).abs() / lq.max(lc).max(1.0)).powf(p.gamma) * p.joined_factor;
+    if jq.len() >= 4
+        && jc.len() >= 4
+        && !syllabic
+        && bound > token_score
+        && numbers(q) == numbers(c)
+    {
         let abjad = qt.iter().chain(ct.iter()).any(|t| t.abjad);
         let (sq, sc) = if abjad {
             (skeleton(jq), skeleton(jc))
@@ -536,6 +590,23 @@ pub fn compare_norm(q: &NormName, c: &NormName, org: bool, p: &Params) -> NameSc
 
 fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
+}
+
+/// Whether two names are compared as organisation names: from the types when known, else
+/// from the presence of legal forms.
+pub fn org_context(query: Option<Schema>, entity: Schema, qn: &NormName, en: &NormName) -> bool {
+    match (query, entity) {
+        (Some(Schema::Person), _) | (_, Schema::Person) => false,
+        (_, Schema::Organisation | Schema::Vessel | Schema::Aircraft) => true,
+        (Some(Schema::Organisation), _) => true,
+        _ => !qn.legal_forms.is_empty() || !en.legal_forms.is_empty(),
+    }
+}
+
+/// Name-only score of two normalised names (legal-form penalty applied), 0..1.
+pub fn name_score(q: &NormName, c: &NormName, org: bool, p: &Params) -> f64 {
+    let s = compare_norm(q, c, org, p);
+    (s.score - s.legal_form_penalty).max(0.0)
 }
 
 /// Parsed ISO date prefix.
@@ -604,15 +675,32 @@ pub fn score_entity(
     names: &[NormName],
     p: &Params,
 ) -> Option<Scored> {
+    score_entity_names(q, entity, names, None, p)
+}
+
+/// As [`score_entity`], comparing only the names at `only` (indices into `entity.names`) when
+/// given: the index passes the names its blocking keys hit.
+pub fn score_entity_names(
+    q: &PreparedQuery,
+    entity: &Entity,
+    names: &[NormName],
+    only: Option<&[u16]>,
+    p: &Params,
+) -> Option<Scored> {
     let mut best: Option<(f64, usize, usize, NameScore)> = None;
+    let all: Vec<u16>;
+    let picks: &[u16] = match only {
+        Some(o) => o,
+        None => {
+            all = (0..names.len().min(u16::MAX as usize) as u16).collect();
+            &all
+        }
+    };
     for (vi, (_, qn)) in q.variants.iter().enumerate() {
-        for (ni, en) in names.iter().enumerate() {
-            let org = match (q.query.schema, entity.schema) {
-                (Some(Schema::Person), _) | (_, Schema::Person) => false,
-                (_, Schema::Organisation | Schema::Vessel | Schema::Aircraft) => true,
-                (Some(Schema::Organisation), _) => true,
-                _ => !qn.legal_forms.is_empty() || !en.legal_forms.is_empty(),
-            };
+        for &ni in picks {
+            let ni = ni as usize;
+            let Some(en) = names.get(ni) else { continue };
+            let org = org_context(q.query.schema, entity.schema, qn, en);
             let mut ns = compare_norm(qn, en, org, p);
             let weak = entity.names.get(ni).is_some_and(Name::is_weak);
             let mut s = ns.score - ns.legal_form_penalty;
@@ -660,7 +748,7 @@ pub fn score_entity(
             .chain(&entity.countries)
             .collect();
         if !known.is_empty() {
-            let hit = known.iter().any(|k| *k == c);
+            let hit = known.contains(&c);
             features.push(Feature {
                 feature: "country".into(),
                 contribution: if hit {

@@ -32,6 +32,9 @@ pub struct Token {
     pub abjad: bool,
     /// Consonant skeleton of `text` (see [`skeleton`]), precomputed for speed.
     pub skel: Box<str>,
+    /// For one syllable of a CJK / Hangul name: the original character(s). Two such syllables
+    /// match only when the characters are equal (many characters share a romanisation).
+    pub syllable: Option<Box<str>>,
 }
 
 impl Token {
@@ -41,6 +44,7 @@ impl Token {
             class,
             abjad,
             skel: skeleton(text).into(),
+            syllable: None,
         }
     }
 }
@@ -166,6 +170,17 @@ const PARTICLES: &[&str] = &[
     "das", "dos", "do", "del", "della", "der", "den", "di", "du", "la", "le", "van", "von", "zu",
     "ter", "ten", "mac", "st",
 ];
+
+/// Spelling variants of one particle ("ibn" / "bin" / "ben": "son of").
+fn canonical_particle(w: &str) -> &str {
+    match w {
+        "ibn" | "ben" => "bin",
+        "el" => "al",
+        "abou" => "abu",
+        "uld" => "ould",
+        _ => w,
+    }
+}
 
 /// Legal forms: phrases (space-separated tokens) → canonical form. Ambiguous short forms are
 /// only taken at the start or end of a name (see [`normalise`]).
@@ -402,8 +417,11 @@ fn roman(s: &str) -> Option<&'static str> {
     })
 }
 
+/// A raw word: ASCII text, abjad flag, original syllable (CJK / Hangul) if any.
+type Word = (String, bool, Option<String>);
+
 /// Split the raw name into ASCII lower-case words, each flagged as abjad or not.
-fn raw_words(name: &str) -> Vec<(String, bool)> {
+fn raw_words(name: &str) -> Vec<Word> {
     let mut out = Vec::new();
     // Split on whitespace and separators first, so script runs are judged per word.
     for chunk in name.split(|c: char| {
@@ -444,20 +462,20 @@ fn raw_words(name: &str) -> Vec<(String, bool)> {
             .find(|c| c.is_alphabetic())
             .map(script_of)
             .unwrap_or(Script::Latin);
-        let ascii = if script == Script::Syllabic {
-            // One syllable per ideograph / Hangul block: separate them.
-            let mut s = String::new();
+        if script == Script::Syllabic {
+            // One token per ideograph / Hangul block, remembering the character.
             for c in chunk.chars() {
-                let t = any_ascii::any_ascii_char(c);
-                if script_of(c) == Script::Syllabic && !s.is_empty() {
-                    s.push(' ');
+                let t = any_ascii::any_ascii_char(c).to_ascii_lowercase();
+                let t: String = t.chars().filter(char::is_ascii_alphanumeric).collect();
+                if t.is_empty() {
+                    continue;
                 }
-                s.push_str(t);
+                let syllable = (script_of(c) == Script::Syllabic).then(|| c.to_string());
+                out.push((t, false, syllable));
             }
-            s
-        } else {
-            any_ascii::any_ascii(chunk)
-        };
+            continue;
+        }
+        let ascii = any_ascii::any_ascii(chunk);
         let abjad = script == Script::Abjad;
         let lower = ascii.to_ascii_lowercase();
         // Apostrophes and similar marks join (O'Brien, Ky'ong, 'Abd); other punctuation splits.
@@ -483,13 +501,13 @@ fn raw_words(name: &str) -> Vec<(String, bool)> {
 
 /// Dots join acronyms (`p.l.c.` → `plc`, `s.a.` → `sa`) but split abbreviations
 /// (`a.khamenei` → `a khamenei`).
-fn push_dotted(out: &mut Vec<(String, bool)>, word: &str, abjad: bool) {
+fn push_dotted(out: &mut Vec<Word>, word: &str, abjad: bool) {
     let parts: Vec<&str> = word.split('.').filter(|p| !p.is_empty()).collect();
     if parts.len() > 1 && parts.iter().all(|p| p.len() == 1) {
-        out.push((parts.concat(), abjad));
+        out.push((parts.concat(), abjad, None));
     } else {
         for p in parts {
-            out.push((p.to_string(), abjad));
+            out.push((p.to_string(), abjad, None));
         }
     }
 }
@@ -522,8 +540,8 @@ const TENS: &[&str] = &[
 
 /// English number words become digits ("Forty-Four" → 44, "Three" → 3), so that names
 /// written either way compare equal.
-fn numbers_to_digits(words: Vec<(String, bool)>) -> Vec<(String, bool)> {
-    let mut out: Vec<(String, bool)> = Vec::with_capacity(words.len());
+fn numbers_to_digits(words: Vec<Word>) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
         let w = words[i].0.as_str();
@@ -540,9 +558,9 @@ fn numbers_to_digits(words: Vec<(String, bool)>) -> Vec<(String, bool)> {
                 v += u;
                 i += 1;
             }
-            out.push((v.to_string(), false));
+            out.push((v.to_string(), false, None));
         } else if let Some(u) = UNITS.iter().position(|x| *x == w) {
-            out.push((u.to_string(), false));
+            out.push((u.to_string(), false, None));
         } else {
             out.push(words[i].clone());
         }
@@ -579,9 +597,9 @@ fn unleet(w: &str) -> Option<String> {
 /// Normalise a name into tokens.
 pub fn normalise(name: &str) -> NormName {
     let t = tables();
-    let words: Vec<(String, bool)> = numbers_to_digits(raw_words(name))
+    let words: Vec<Word> = numbers_to_digits(raw_words(name))
         .into_iter()
-        .map(|(w, a)| (unleet(&w).unwrap_or(w), a))
+        .map(|(w, a, s)| (unleet(&w).unwrap_or(w), a, s))
         .collect();
     let n = words.len();
     let mut out = NormName::default();
@@ -598,7 +616,12 @@ pub fn normalise(name: &str) -> NormName {
                         .all(|(k, tok)| words[i + k].0 == *tok)
             });
             if let Some((toks, canon)) = hit {
-                let at_edge = i == 0 || i + toks.len() >= n.saturating_sub(1);
+                // At the edge: first, last but one, or followed by another legal form
+                // ("Corporation Joint Stock Company").
+                let after = i + toks.len();
+                let at_edge = i == 0
+                    || after >= n.saturating_sub(1)
+                    || t.legal.contains_key(words[after].0.as_str());
                 let ambiguous = toks.len() == 1 && AMBIGUOUS_FORMS.contains(&toks[0]);
                 // A legal form alone is a name, not a form; ambiguous ones only at the edges.
                 if n > toks.len() && (!ambiguous || at_edge) {
@@ -620,11 +643,13 @@ pub fn normalise(name: &str) -> NormName {
         } else if w.len() == 1 {
             (w.clone(), TokenClass::Initial)
         } else if t.particle.contains_key(w.as_str()) {
-            (w.clone(), TokenClass::Particle)
+            (canonical_particle(w).to_string(), TokenClass::Particle)
         } else {
             (w.clone(), TokenClass::Word)
         };
-        out.tokens.push(Token::new(&text, class, abjad));
+        let mut tok = Token::new(&text, class, abjad);
+        tok.syllable = words[i].2.as_deref().map(Into::into);
+        out.tokens.push(tok);
         i += 1;
     }
     // A name made only of dropped words keeps them as tokens (e.g. the company "The General").
@@ -635,8 +660,8 @@ pub fn normalise(name: &str) -> NormName {
     }
     out.joined = words
         .iter()
-        .filter(|(w, _)| !t.honorific.contains_key(w.as_str()))
-        .map(|(w, _)| w.as_str())
+        .filter(|(w, _, _)| !t.honorific.contains_key(w.as_str()))
+        .map(|(w, _, _)| w.as_str())
         .collect::<String>()
         .into();
     out

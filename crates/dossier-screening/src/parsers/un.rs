@@ -169,10 +169,8 @@ fn on_end(
         (_, "REFERENCE_NUMBER") if record => e.list_id = value.to_string(),
         (_, "UN_LIST_TYPE") if record => Entity::push_unique(&mut e.programmes, value.to_string()),
         (_, "NAME_ORIGINAL_SCRIPT") if record => e.push_name(value, NameKind::OriginalScript, None),
-        ("NATIONALITY", "VALUE") => {
-            if !value.is_empty() {
-                Entity::push_unique(&mut e.nationalities, countries::normalise(value));
-            }
+        ("NATIONALITY", "VALUE") if !value.is_empty() => {
+            Entity::push_unique(&mut e.nationalities, countries::normalise(value));
         }
         ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "QUALITY") => p.alias_quality = value.to_string(),
         ("INDIVIDUAL_ALIAS" | "ENTITY_ALIAS", "ALIAS_NAME") => p.alias_name = value.to_string(),
@@ -181,10 +179,8 @@ fn on_end(
             let n = std::mem::take(&mut p.alias_name);
             e.push_name(&n, NameKind::Alias, Some(&q));
         }
-        ("INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS", "COUNTRY") => {
-            if !value.is_empty() {
-                Entity::push_unique(&mut e.countries, countries::normalise(value));
-            }
+        ("INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS", "COUNTRY") if !value.is_empty() => {
+            Entity::push_unique(&mut e.countries, countries::normalise(value));
         }
         ("INDIVIDUAL_DATE_OF_BIRTH", _) => p.dob.push((name.to_string(), value.to_string())),
         (_, "INDIVIDUAL_DATE_OF_BIRTH") => {
