@@ -173,23 +173,23 @@ fn schema_of(ftm: &str) -> Schema {
 /// Parameter grid for `--tune`.
 fn grid() -> Vec<Params> {
     let mut out = Vec::new();
-    for gamma in [1.5, 2.0, 2.5] {
-        for pair_min in [0.4, 0.5] {
-            for phonetic_sim in [0.75, 0.85] {
+    for gamma in [1.0, 1.5, 2.0] {
+        for pair_min in [0.4, 0.5, 0.6] {
+            for phonetic_sim in [0.75, 0.85, 0.9] {
                 for extra_candidate_weight in [0.25, 0.35, 0.5] {
-                    for extra_query_weight in [0.5, 0.7] {
-                        for org_extra_weight in [0.7, 0.9] {
+                    for credit_floor in [0.0, 0.25, 0.4] {
+                        for org_extra_weight in [0.7, 1.0] {
                             for conflict_weight in [1.0, 1.3] {
-                                for w_initial in [0.4, 0.6] {
+                                for extra_query_weight in [0.5, 0.7] {
                                     out.push(Params {
                                         gamma,
                                         pair_min,
                                         phonetic_sim,
                                         extra_candidate_weight,
-                                        extra_query_weight,
+                                        credit_floor,
                                         org_extra_weight,
                                         conflict_weight,
-                                        w_initial,
+                                        extra_query_weight,
                                         ..Params::default()
                                     });
                                 }

@@ -20,6 +20,8 @@ pub struct Params {
     pub gamma: f64,
     /// Pairs below this similarity are not aligned (they count as conflicting tokens).
     pub pair_min: f64,
+    /// An aligned pair earns `(similarity - credit_floor) / (1 - credit_floor)` of its weight.
+    pub credit_floor: f64,
     /// Similarity given to tokens with the same consonant skeleton (≥ 3 consonants).
     pub phonetic_sim: f64,
     /// Similarity of an initial against a word with that first letter.
@@ -60,9 +62,10 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             threshold: 0.70,
-            gamma: 2.0,
-            pair_min: 0.45,
-            phonetic_sim: 0.85,
+            gamma: 1.5,
+            pair_min: 0.5,
+            credit_floor: 0.0,
+            phonetic_sim: 0.75,
             initial_sim: 0.85,
             extra_query_weight: 0.7,
             extra_candidate_weight: 0.35,
@@ -75,7 +78,7 @@ impl Default for Params {
             w_particle: 0.3,
             w_number: 1.0,
             joined_factor: 0.95,
-            legal_form_mismatch: 0.15,
+            legal_form_mismatch: 0.30,
             weak_alias_factor: 0.92,
             dob_exact: 0.08,
             dob_year: 0.04,
@@ -257,9 +260,14 @@ fn squeeze(s: &str) -> String {
 
 /// Skeleton for comparing against an abjad transliteration: `w`/`y` double as long vowels
 /// there, so they are dropped on both sides.
+/// Arabic script also has no `p` (written with the letter for `b`).
 fn abjad_skel(sk: &str) -> std::borrow::Cow<'_, str> {
-    if sk.contains('v') {
-        sk.chars().filter(|c| *c != 'v').collect::<String>().into()
+    if sk.contains(['v', 'p']) {
+        sk.chars()
+            .filter(|c| *c != 'v')
+            .map(|c| if c == 'p' { 'b' } else { c })
+            .collect::<String>()
+            .into()
     } else {
         sk.into()
     }
@@ -479,28 +487,29 @@ pub fn compare_norm(q: &NormName, c: &NormName, org: bool, p: &Params) -> NameSc
     for pr in &chosen {
         let w: f64 = qt[pr.q.0..pr.q.1].iter().map(|t| weight(t, p)).sum::<f64>()
             + ct[pr.c.0..pr.c.1].iter().map(|t| weight(t, p)).sum::<f64>();
-        num += pr.sim * w;
+        // Credit rescaled so a pair just above `pair_min` earns little (no jump at the edge).
+        let credit = ((pr.sim - p.credit_floor) / (1.0 - p.credit_floor)).clamp(0.0, 1.0);
+        num += credit * w;
         den += w;
         strong |= qt[pr.q.0..pr.q.1]
             .iter()
             .any(|t| matches!(t.class, TokenClass::Word | TokenClass::Number));
     }
     // Unmatched numbers weigh extra: a series marker on one side only is a different thing.
-    let uweight = |t: &Token| {
-        let w = weight(t, p);
-        if t.class == TokenClass::Number {
-            w * p.number_mismatch_weight
-        } else {
-            w
-        }
+    // An unmatched initial weighs as a word: a contradicting initial is a contradiction, and
+    // in a company name a lone letter is a series marker ("Fund I").
+    let uweight = |t: &Token| match t.class {
+        TokenClass::Number => weight(t, p) * p.number_mismatch_weight,
+        TokenClass::Initial if org => p.w_word,
+        _ => weight(t, p),
     };
-    let mut uq: Vec<(f64, bool)> = (0..qt.len())
+    let mut uq: Vec<(f64, TokenClass)> = (0..qt.len())
         .filter(|i| !used_q[*i])
-        .map(|i| (uweight(&qt[i]), qt[i].class == TokenClass::Number))
+        .map(|i| (uweight(&qt[i]), qt[i].class))
         .collect();
-    let mut uc: Vec<(f64, bool)> = (0..ct.len())
+    let mut uc: Vec<(f64, TokenClass)> = (0..ct.len())
         .filter(|i| !used_c[*i])
-        .map(|i| (uweight(&ct[i]), ct[i].class == TokenClass::Number))
+        .map(|i| (uweight(&ct[i]), ct[i].class))
         .collect();
     uq.sort_by(|a, b| b.0.total_cmp(&a.0));
     uc.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -512,17 +521,29 @@ pub fn compare_norm(q: &NormName, c: &NormName, org: bool, p: &Params) -> NameSc
     } else {
         (p.extra_query_weight, p.extra_candidate_weight)
     };
-    let extra = |xs: &[(f64, bool)], f: f64| {
+    let extra = |xs: &[(f64, TokenClass)], f: f64| {
         xs.iter()
-            .map(|(w, num)| if *num { *w } else { w * f })
+            .map(|(w, c)| if *c == TokenClass::Number { *w } else { w * f })
             .sum::<f64>()
     };
-    den += p.conflict_weight
-        * (uq[..k].iter().map(|x| x.0).sum::<f64>() + uc[..k].iter().map(|x| x.0).sum::<f64>());
+    // A contradicting initial is as strong a contradiction as a contradicting word.
+    let conflict = |xs: &[(f64, TokenClass)]| {
+        xs.iter()
+            .map(|(w, c)| {
+                if *c == TokenClass::Initial {
+                    w.max(p.w_word)
+                } else {
+                    *w
+                }
+            })
+            .sum::<f64>()
+    };
+    den += p.conflict_weight * (conflict(&uq[..k]) + conflict(&uc[..k]));
     den += extra(&uq[k..], xq) + extra(&uc[k..], xc);
     let token_score = if strong && den > 0.0 { num / den } else { 0.0 };
 
-    // Whole-name comparison without spaces catches split/joined words ("SiemensAG").
+    // Whole-name comparison without spaces catches split/joined words ("SiemensAG"); only
+    // when the word counts differ, otherwise it would just forgive a differing word.
     let (jq, jc) = (&*q.joined, &*c.joined);
     let mut joined_score = 0.0;
     fn numbers(n: &NormName) -> Vec<&str> {
@@ -539,6 +560,7 @@ pub fn compare_norm(q: &NormName, c: &NormName, org: bool, p: &Params) -> NameSc
     if jq.len() >= 4
         && jc.len() >= 4
         && !syllabic
+        && q.words != c.words
         && bound > token_score
         && numbers(q) == numbers(c)
     {

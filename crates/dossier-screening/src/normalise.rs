@@ -61,6 +61,8 @@ pub struct NormName {
     /// Every word except honorifics, legal forms included, without spaces: compared as a whole
     /// to catch split or joined words ("SiemensAG" / "Siemens AG").
     pub joined: Box<str>,
+    /// Number of words `joined` was made of.
+    pub words: usize,
 }
 
 impl NormName {
@@ -391,7 +393,11 @@ enum Script {
 
 fn script_of(c: char) -> Script {
     match c as u32 {
-        0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF => Script::Abjad,
+        // Abjads (Hebrew, Arabic, Syriac, Thaana) and the Thai / Lao / Khmer abugidas, whose
+        // transliterations lose or guess vowels: compared by consonant skeleton.
+        0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x0E00..=0x0EFF | 0x1780..=0x17FF => {
+            Script::Abjad
+        }
         0x1100..=0x11FF
         | 0x3130..=0x318F
         | 0x3400..=0x4DBF
@@ -534,6 +540,9 @@ const UNITS: &[&str] = &[
     "eighteen",
     "nineteen",
 ];
+const ORDINALS: &[&str] = &[
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+];
 const TENS: &[&str] = &[
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
@@ -561,6 +570,17 @@ fn numbers_to_digits(words: Vec<Word>) -> Vec<Word> {
             out.push((v.to_string(), false, None));
         } else if let Some(u) = UNITS.iter().position(|x| *x == w) {
             out.push((u.to_string(), false, None));
+        } else if let Some(o) = ORDINALS.iter().position(|x| *x == w) {
+            out.push(((o + 1).to_string(), false, None));
+        } else if let Some(d) = w
+            .strip_suffix("st")
+            .or_else(|| w.strip_suffix("nd"))
+            .or_else(|| w.strip_suffix("rd"))
+            .or_else(|| w.strip_suffix("th"))
+            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        {
+            // "1st" is "first"; without this the digit would be read as a letter.
+            out.push((d.to_string(), false, None));
         } else {
             out.push(words[i].clone());
         }
@@ -647,6 +667,12 @@ pub fn normalise(name: &str) -> NormName {
         } else {
             (w.clone(), TokenClass::Word)
         };
+        // `x` inside a word is `ks` in most transliterations (Alexander / Aleksandr).
+        let text = if class == TokenClass::Word && text.len() > 2 && text[1..].contains('x') {
+            format!("{}{}", &text[..1], text[1..].replace('x', "ks"))
+        } else {
+            text
+        };
         let mut tok = Token::new(&text, class, abjad);
         tok.syllable = words[i].2.as_deref().map(Into::into);
         out.tokens.push(tok);
@@ -658,6 +684,10 @@ pub fn normalise(name: &str) -> NormName {
             out.tokens.push(Token::new(&d, TokenClass::Word, false));
         }
     }
+    out.words = words
+        .iter()
+        .filter(|(w, _, _)| !t.honorific.contains_key(w.as_str()))
+        .count();
     out.joined = words
         .iter()
         .filter(|(w, _, _)| !t.honorific.contains_key(w.as_str()))

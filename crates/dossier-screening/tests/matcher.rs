@@ -54,6 +54,7 @@ fn split_joined_and_typos() {
     at_least("Kim Joonng-un", "Kim Jong-un", 0.8);
     at_least("Ig0r Sech1n", "Igor Sechin", 0.95);
     at_least("Brigade Forty-Four", "Brigade 44", 0.95);
+    at_least("1st International Bank", "First International Bank", 0.95);
 }
 
 #[test]
