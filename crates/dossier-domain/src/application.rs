@@ -154,16 +154,27 @@ impl Person {
             .iter()
             .any(|n| n.as_deref().is_some_and(|n| !n.trim().is_empty()));
         if !has_name {
-            errors.add(join(path, "last_name"), "a person needs a first or last name");
+            errors.add(
+                join(path, "last_name"),
+                "a person needs a first or last name",
+            );
         }
-        for (name, value) in [("first_name", &self.first_name), ("last_name", &self.last_name)] {
+        for (name, value) in [
+            ("first_name", &self.first_name),
+            ("last_name", &self.last_name),
+        ] {
             if let Some(v) = value {
                 check_len(errors, &join(path, name), v, 200);
             }
         }
         check_date(errors, path, "birth_date", &self.birth_date);
         check_country(errors, path, "nationality", &self.nationality);
-        check_country(errors, path, "country_of_residence", &self.country_of_residence);
+        check_country(
+            errors,
+            path,
+            "country_of_residence",
+            &self.country_of_residence,
+        );
         check_contact(errors, path, &self.email, &self.phone);
         if let Some(a) = &self.address {
             a.validate(errors, &join(path, "address"));
@@ -216,29 +227,29 @@ impl Address {
 }
 
 fn check_country(errors: &mut Errors, path: &str, name: &str, value: &Option<String>) {
-    if let Some(v) = value {
-        if !is_country_code(v) {
-            errors.add(
-                join(path, name),
-                format!("`{v}` is not an ISO 3166-1 alpha-2 country code (e.g. FR, DE, US)"),
-            );
-        }
+    if let Some(v) = value
+        && !is_country_code(v)
+    {
+        errors.add(
+            join(path, name),
+            format!("`{v}` is not an ISO 3166-1 alpha-2 country code (e.g. FR, DE, US)"),
+        );
     }
 }
 
 fn check_date(errors: &mut Errors, path: &str, name: &str, value: &Option<String>) {
-    if let Some(v) = value {
-        if !is_date(v) {
-            errors.add(join(path, name), "must be a date written YYYY-MM-DD");
-        }
+    if let Some(v) = value
+        && !is_date(v)
+    {
+        errors.add(join(path, name), "must be a date written YYYY-MM-DD");
     }
 }
 
 fn check_contact(errors: &mut Errors, path: &str, email: &Option<String>, phone: &Option<String>) {
-    if let Some(e) = email {
-        if !is_email(e) {
-            errors.add(join(path, "email"), "is not an e-mail address");
-        }
+    if let Some(e) = email
+        && !is_email(e)
+    {
+        errors.add(join(path, "email"), "is not an e-mail address");
     }
     if let Some(p) = phone {
         let digits = p.chars().filter(char::is_ascii_digit).count();
@@ -246,7 +257,10 @@ fn check_contact(errors: &mut Errors, path: &str, email: &Option<String>, phone:
             .chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c));
         if !allowed || !(5..=15).contains(&digits) {
-            errors.add(join(path, "phone"), "is not a phone number (digits, spaces, + - ( ) .)");
+            errors.add(
+                join(path, "phone"),
+                "is not a phone number (digits, spaces, + - ( ) .)",
+            );
         }
     }
 }
@@ -348,10 +362,17 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 }
 
 /// Re-reads a merged JSON object as a typed value, naming the field at fault.
-pub fn typed<T: serde::de::DeserializeOwned>(path: &str, value: Value) -> Result<T, Vec<FieldError>> {
+pub fn typed<T: serde::de::DeserializeOwned>(
+    path: &str,
+    value: Value,
+) -> Result<T, Vec<FieldError>> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.path().to_string();
-        let field = if inner == "." { path.to_string() } else { join(path, &inner) };
+        let field = if inner == "." {
+            path.to_string()
+        } else {
+            join(path, &inner)
+        };
         vec![FieldError {
             field,
             message: e.into_inner().to_string(),
@@ -366,7 +387,10 @@ impl NewApplication {
         definitions: &[CustomFieldDefinition],
         now: &str,
     ) -> Result<Application, Vec<FieldError>> {
-        let template = self.template.clone().unwrap_or_else(|| default_template(self.kind).into());
+        let template = self
+            .template
+            .clone()
+            .unwrap_or_else(|| default_template(self.kind).into());
         let app = Application {
             id: new_id("app"),
             kind: self.kind,
@@ -430,7 +454,10 @@ impl Application {
         check_len(&mut errors, "template", &self.template, 100);
         if let Some(x) = &self.external_id {
             if x.is_empty() {
-                errors.add("external_id", "must not be empty (omit it or use null instead)");
+                errors.add(
+                    "external_id",
+                    "must not be empty (omit it or use null instead)",
+                );
             }
             check_len(&mut errors, "external_id", x, 255);
         }
@@ -510,7 +537,11 @@ mod tests {
     }
 
     fn fields(r: Result<Application, Vec<FieldError>>) -> Vec<String> {
-        r.err().unwrap_or_default().into_iter().map(|f| f.field).collect()
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| f.field)
+            .collect()
     }
 
     #[test]
@@ -525,8 +556,10 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_named() {
-        let f = fields(new_app(json!({"type": "business", "business": {"name": "", "country": "XX",
-            "incorporation_date": "2015-13-01", "email": "nope", "address": {"country": "ZZ"}}})));
+        let f = fields(new_app(
+            json!({"type": "business", "business": {"name": "", "country": "XX",
+            "incorporation_date": "2015-13-01", "email": "nope", "address": {"country": "ZZ"}}}),
+        ));
         assert_eq!(
             f,
             vec![
@@ -541,14 +574,18 @@ mod tests {
 
     #[test]
     fn the_subject_must_match_the_type() {
-        let f = fields(new_app(json!({"type": "person", "business": {"name": "Acme"}})));
+        let f = fields(new_app(
+            json!({"type": "person", "business": {"name": "Acme"}}),
+        ));
         assert_eq!(f, vec!["person", "business"]);
     }
 
     #[test]
     fn patches_merge_the_subject_and_can_remove_fields() {
-        let mut app = new_app(json!({"type": "person", "person": {"first_name": "Sam", "last_name": "Risk",
-            "nationality": "FR", "email": "sam@example.com"}, "custom_fields": {}}))
+        let mut app = new_app(
+            json!({"type": "person", "person": {"first_name": "Sam", "last_name": "Risk",
+            "nationality": "FR", "email": "sam@example.com"}, "custom_fields": {}}),
+        )
         .unwrap();
         let patch: ApplicationPatch = serde_json::from_value(
             json!({"person": {"nationality": "KP", "email": null}, "tags": ["vip"], "external_id": "crm-1"}),

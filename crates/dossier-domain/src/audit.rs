@@ -17,13 +17,22 @@ pub struct Actor {
 
 impl Actor {
     pub fn api_key(id: &str) -> Self {
-        Self { kind: "api_key".into(), id: id.into() }
+        Self {
+            kind: "api_key".into(),
+            id: id.into(),
+        }
     }
     pub fn system() -> Self {
-        Self { kind: "system".into(), id: String::new() }
+        Self {
+            kind: "system".into(),
+            id: String::new(),
+        }
     }
     pub fn cli() -> Self {
-        Self { kind: "cli".into(), id: String::new() }
+        Self {
+            kind: "cli".into(),
+            id: String::new(),
+        }
     }
 }
 
@@ -48,7 +57,11 @@ pub fn diff(before: &Value, after: &Value) -> Vec<Change> {
 }
 
 fn child(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn diff_into(out: &mut Vec<Change>, path: &str, before: &Value, after: &Value) {
@@ -73,7 +86,11 @@ fn diff_into(out: &mut Vec<Change>, path: &str, before: &Value, after: &Value) {
                 let p = format!("{path}[id={key}]");
                 match b.iter().find(|vb| id(vb).as_deref() == Some(key.as_str())) {
                     Some(vb) => diff_into(out, &p, va, vb),
-                    None => out.push(Change { path: p, before: va.clone(), after: Value::Null }),
+                    None => out.push(Change {
+                        path: p,
+                        before: va.clone(),
+                        after: Value::Null,
+                    }),
                 }
             }
             for vb in b {
@@ -88,7 +105,11 @@ fn diff_into(out: &mut Vec<Change>, path: &str, before: &Value, after: &Value) {
             }
         }
         _ => out.push(Change {
-            path: if path.is_empty() { "$".into() } else { path.to_string() },
+            path: if path.is_empty() {
+                "$".into()
+            } else {
+                path.to_string()
+            },
             before: before.clone(),
             after: after.clone(),
         }),
@@ -96,7 +117,10 @@ fn diff_into(out: &mut Vec<Change>, path: &str, before: &Value, after: &Value) {
 }
 
 fn all_have_ids(items: &[Value]) -> bool {
-    !items.is_empty() && items.iter().all(|v| v.get("id").and_then(Value::as_str).is_some())
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|v| v.get("id").and_then(Value::as_str).is_some())
 }
 
 /// The fields of an audit entry that its hash covers.
@@ -152,7 +176,10 @@ mod tests {
         let b = json!({"relationships": [{"id": "r2", "roles": ["director", "signatory"]}]});
         let d = diff(&a, &b);
         let paths: Vec<_> = d.iter().map(|c| c.path.as_str()).collect();
-        assert_eq!(paths, vec!["relationships[id=r1]", "relationships[id=r2].roles"]);
+        assert_eq!(
+            paths,
+            vec!["relationships[id=r1]", "relationships[id=r2].roles"]
+        );
     }
 
     #[test]
@@ -180,8 +207,26 @@ mod tests {
         let h = entry_hash(&base);
         assert_eq!(h.len(), 64);
         assert_eq!(h, entry_hash(&base.clone()));
-        assert_ne!(h, entry_hash(&ChainedFields { actor_id: "key_2", ..base.clone() }));
-        assert_ne!(h, entry_hash(&ChainedFields { changes: "[{}]", ..base.clone() }));
-        assert_ne!(h, entry_hash(&ChainedFields { prev_hash: &h, ..base }));
+        assert_ne!(
+            h,
+            entry_hash(&ChainedFields {
+                actor_id: "key_2",
+                ..base.clone()
+            })
+        );
+        assert_ne!(
+            h,
+            entry_hash(&ChainedFields {
+                changes: "[{}]",
+                ..base.clone()
+            })
+        );
+        assert_ne!(
+            h,
+            entry_hash(&ChainedFields {
+                prev_hash: &h,
+                ..base
+            })
+        );
     }
 }

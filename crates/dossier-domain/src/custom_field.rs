@@ -102,7 +102,10 @@ impl NewCustomField {
 
 impl CustomFieldDefinition {
     /// Applies a patch, validating the result as a whole.
-    pub fn apply(&mut self, patch: CustomFieldPatch) -> Result<(), Vec<crate::validation::FieldError>> {
+    pub fn apply(
+        &mut self,
+        patch: CustomFieldPatch,
+    ) -> Result<(), Vec<crate::validation::FieldError>> {
         if let Some(label) = patch.label {
             self.label = label;
         }
@@ -143,12 +146,18 @@ fn validate_definition_parts(
         errors.add("choices", "a choice field needs at least one choice");
     }
     if !is_choice && !choices.is_empty() {
-        errors.add("choices", "only choice and multi_choice fields take choices");
+        errors.add(
+            "choices",
+            "only choice and multi_choice fields take choices",
+        );
     }
     let mut seen = std::collections::HashSet::new();
     for (i, c) in choices.iter().enumerate() {
         if c.is_empty() || !seen.insert(c) {
-            errors.add(format!("choices[{i}]"), "choices must be non-empty and distinct");
+            errors.add(
+                format!("choices[{i}]"),
+                "choices must be non-empty and distinct",
+            );
         }
     }
     if applies_to.is_some_and(|a| a.is_empty()) {
@@ -168,7 +177,10 @@ pub fn validate_values(
     for (name, value) in values {
         let field = join(path, name);
         let Some(def) = definitions.iter().find(|d| &d.api_name == name) else {
-            errors.add(field, "no custom field with this api_name is defined in the workspace");
+            errors.add(
+                field,
+                "no custom field with this api_name is defined in the workspace",
+            );
             continue;
         };
         if !def.applies_to.contains(&target) {
@@ -176,7 +188,10 @@ pub fn validate_values(
                 AppliesTo::Application => "applications",
                 AppliesTo::Relationship => "relationships",
             };
-            errors.add(field, format!("this custom field does not apply to {place}"));
+            errors.add(
+                field,
+                format!("this custom field does not apply to {place}"),
+            );
             continue;
         }
         if value.is_null() {
@@ -192,7 +207,9 @@ fn value_problem(def: &CustomFieldDefinition, value: &Value) -> Option<String> {
     match def.field_type {
         FieldType::Text => match value.as_str() {
             None => Some("must be a string".into()),
-            Some(s) if s.chars().count() > 10_000 => Some("must be at most 10000 characters".into()),
+            Some(s) if s.chars().count() > 10_000 => {
+                Some("must be at most 10000 characters".into())
+            }
             Some(_) => None,
         },
         FieldType::Number => (!value.is_number()).then(|| "must be a number".into()),
@@ -211,9 +228,10 @@ fn value_problem(def: &CustomFieldDefinition, value: &Value) -> Option<String> {
         },
         FieldType::MultiChoice => match value.as_array() {
             Some(items)
-                if items
-                    .iter()
-                    .all(|v| v.as_str().is_some_and(|s| def.choices.iter().any(|c| c == s))) =>
+                if items.iter().all(|v| {
+                    v.as_str()
+                        .is_some_and(|s| def.choices.iter().any(|c| c == s))
+                }) =>
             {
                 None
             }
@@ -286,7 +304,10 @@ mod tests {
         let mut rel_only = def("role_note", FieldType::Text, &[]);
         rel_only.applies_to = vec![AppliesTo::Relationship];
         let fields = check(json!({"nope": 1, "role_note": "x"}), &[rel_only]);
-        assert_eq!(fields, vec!["custom_fields.nope", "custom_fields.role_note"]);
+        assert_eq!(
+            fields,
+            vec!["custom_fields.nope", "custom_fields.role_note"]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod application;
 pub mod audit;
 pub mod country;
 pub mod custom_field;
+pub mod event;
 pub mod id;
 pub mod relationship;
 pub mod validation;

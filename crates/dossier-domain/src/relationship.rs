@@ -118,8 +118,13 @@ impl Relationship {
 
 /// Finds a relationship anywhere in the tree.
 pub fn find<'a>(tree: &'a [Relationship], id: &str) -> Option<&'a Relationship> {
-    tree.iter()
-        .find_map(|r| if r.id == id { Some(r) } else { find(&r.relationships, id) })
+    tree.iter().find_map(|r| {
+        if r.id == id {
+            Some(r)
+        } else {
+            find(&r.relationships, id)
+        }
+    })
 }
 
 /// Finds a relationship anywhere in the tree, mutably.
@@ -140,7 +145,8 @@ pub fn remove(tree: &mut Vec<Relationship>, id: &str) -> Option<Relationship> {
     if let Some(pos) = tree.iter().position(|r| r.id == id) {
         return Some(tree.remove(pos));
     }
-    tree.iter_mut().find_map(|r| remove(&mut r.relationships, id))
+    tree.iter_mut()
+        .find_map(|r| remove(&mut r.relationships, id))
 }
 
 /// Every relationship of the tree, depth first, with its path in the request/response shape.
@@ -187,20 +193,34 @@ fn validate_level(
     for (i, r) in level.iter().enumerate() {
         let path = format!("{prefix}relationships[{i}]");
         if depth > MAX_DEPTH {
-            errors.add(path, format!("related parties nest at most {MAX_DEPTH} levels deep"));
+            errors.add(
+                path,
+                format!("related parties nest at most {MAX_DEPTH} levels deep"),
+            );
             return;
         }
         validate_party(errors, r, &path, definitions);
-        if let Some(p) = r.ownership_percentage {
-            if p.is_finite() && (0.0..=100.0).contains(&p) {
-                owned += p;
-            }
+        if let Some(p) = r.ownership_percentage
+            && p.is_finite()
+            && (0.0..=100.0).contains(&p)
+        {
+            owned += p;
         }
-        validate_level(errors, &r.relationships, &format!("{path}."), depth + 1, definitions);
+        validate_level(
+            errors,
+            &r.relationships,
+            &format!("{path}."),
+            depth + 1,
+            definitions,
+        );
     }
     // Small tolerance: 33.33 + 33.33 + 33.34 must pass despite binary floating point.
     if owned > 100.0 + 1e-6 {
-        let owner = if prefix.is_empty() { "the subject".to_string() } else { prefix.trim_end_matches('.').to_string() };
+        let owner = if prefix.is_empty() {
+            "the subject".to_string()
+        } else {
+            prefix.trim_end_matches('.').to_string()
+        };
         errors.add(
             format!("{prefix}relationships"),
             format!("the owners of {owner} hold {owned}% in total, more than 100%"),
@@ -224,10 +244,13 @@ fn validate_party(
         }
         seen.push(*role);
     }
-    if let Some(p) = r.ownership_percentage {
-        if !p.is_finite() || !(0.0..=100.0).contains(&p) {
-            errors.add(join(path, "ownership_percentage"), "must be between 0 and 100");
-        }
+    if let Some(p) = r.ownership_percentage
+        && (!p.is_finite() || !(0.0..=100.0).contains(&p))
+    {
+        errors.add(
+            join(path, "ownership_percentage"),
+            "must be between 0 and 100",
+        );
     }
     match r.kind {
         PartyKind::Person => {
@@ -236,7 +259,10 @@ fn validate_party(
                 None => errors.add(join(path, "person"), "a person relationship needs a person"),
             }
             if r.business.is_some() {
-                errors.add(join(path, "business"), "a person relationship takes no business");
+                errors.add(
+                    join(path, "business"),
+                    "a person relationship takes no business",
+                );
             }
             if !r.relationships.is_empty() {
                 errors.add(
@@ -248,15 +274,27 @@ fn validate_party(
         PartyKind::Business => {
             match &r.business {
                 Some(b) => b.validate(errors, &join(path, "business")),
-                None => errors.add(join(path, "business"), "a business relationship needs a business"),
+                None => errors.add(
+                    join(path, "business"),
+                    "a business relationship needs a business",
+                ),
             }
             if r.person.is_some() {
-                errors.add(join(path, "person"), "a business relationship takes no person");
+                errors.add(
+                    join(path, "person"),
+                    "a business relationship takes no person",
+                );
             }
-            if r.roles.iter().any(|role| matches!(role, Role::Signatory | Role::Director)) {
+            if r.roles
+                .iter()
+                .any(|role| matches!(role, Role::Signatory | Role::Director))
+            {
                 // Directors and signatories are natural persons in this model (a corporate director is
                 // recorded as a shareholder or legal representative with its own representative).
-                errors.add(join(path, "roles"), "a business cannot be director or signatory");
+                errors.add(
+                    join(path, "roles"),
+                    "a business cannot be director or signatory",
+                );
             }
         }
     }
@@ -276,13 +314,20 @@ mod tests {
 
     fn tree(v: Value) -> Vec<Relationship> {
         let news: Vec<NewRelationship> = serde_json::from_value(v).unwrap();
-        news.into_iter().map(NewRelationship::into_relationship).collect()
+        news.into_iter()
+            .map(NewRelationship::into_relationship)
+            .collect()
     }
 
     fn fields(tree: &[Relationship]) -> Vec<String> {
         let mut e = Errors::new();
         validate_tree(&mut e, tree, &[]);
-        e.into_result().err().unwrap_or_default().into_iter().map(|f| f.field).collect()
+        e.into_result()
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| f.field)
+            .collect()
     }
 
     #[test]
@@ -314,8 +359,14 @@ mod tests {
                 {"kind": "person", "roles": ["ubo"], "ownership_percentage": 31, "person": {"first_name": "G", "last_name": "H"}}]}
         ]));
         let f = fields(&t);
-        assert!(f.contains(&"relationships[0].ownership_percentage".to_string()), "{f:?}");
-        assert!(f.contains(&"relationships[2].relationships".to_string()), "{f:?}");
+        assert!(
+            f.contains(&"relationships[0].ownership_percentage".to_string()),
+            "{f:?}"
+        );
+        assert!(
+            f.contains(&"relationships[2].relationships".to_string()),
+            "{f:?}"
+        );
         assert!(f.contains(&"relationships[1].roles".to_string()), "{f:?}");
         // 90 + 20 = 110 at the top level too (the out-of-range 120 is reported on its own).
         assert!(f.contains(&"relationships".to_string()), "{f:?}");

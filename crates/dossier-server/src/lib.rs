@@ -10,6 +10,7 @@ pub mod events;
 pub mod extract;
 pub mod ops;
 pub mod relationships;
+pub mod webhooks;
 pub mod write;
 
 use std::sync::Arc;
@@ -87,6 +88,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(relationships::routes())
         .merge(custom_fields::routes())
         .merge(events::routes())
+        .merge(webhooks::routes())
         .split_for_parts()
 }
 
@@ -134,9 +136,16 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let router = app(state);
-    axum::serve(listener, router)
+    let dispatcher = Arc::new(webhooks::dispatcher::Dispatcher::new(
+        state.store.clone(),
+        &state.config,
+    )?);
+    let worker = tokio::spawn(dispatcher.run());
+    let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+    // Deliveries in flight are abandoned with their lease; they are sent again after a restart.
+    worker.abort();
+    served?;
     Ok(())
 }

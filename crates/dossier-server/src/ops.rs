@@ -50,6 +50,9 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let (size, idle) = state.store.pool_stats();
     metrics::gauge!("db_pool_connections").set(size as f64);
     metrics::gauge!("db_pool_idle_connections").set(idle as f64);
+    if let Ok(backlog) = state.store.outbox_backlog().await {
+        metrics::gauge!("outbox_backlog").set(backlog as f64);
+    }
     let mut resp = state.metrics.render().into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

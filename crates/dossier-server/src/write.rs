@@ -61,10 +61,10 @@ impl AppState {
     {
         auth.require_write()?;
         let ws = auth.workspace_id();
-        if let Some(idem) = &idempotency {
-            if let Some(kept) = self.replay(ws, idem).await? {
-                return Ok(kept);
-            }
+        if let Some(idem) = &idempotency
+            && let Some(kept) = self.replay(ws, idem).await?
+        {
+            return Ok(kept);
         }
         let mut tx = self.store.begin().await?;
         let (status, body) = change(&mut tx).await?;

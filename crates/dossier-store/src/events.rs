@@ -6,6 +6,9 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::{Backend, Result, Store, Tx, corrupt, now};
 
+/// Sent to one endpoint on request, never fanned out to subscribers.
+pub const TEST_EVENT: &str = "webhooks.test";
+
 /// A stored event: its envelope, plus what lists and workers filter on.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -29,7 +32,8 @@ pub struct EventFilter {
 }
 
 impl Tx {
-    /// Writes an event; `object` is the full current object (application, collect, document…).
+    /// Writes an event and its deliveries to the subscribed endpoints; `object` is the full current
+    /// object (application, collect, document…).
     pub async fn emit(
         &mut self,
         workspace_id: &str,
@@ -61,6 +65,9 @@ impl Tx {
         .bind(envelope.to_string())
         .execute(self.conn())
         .await?;
+        if event_type != TEST_EVENT {
+            self.fan_out(workspace_id, &id, event_type).await?;
+        }
         if self.backend() == Backend::Postgres {
             // Delivered to every LISTENing process when (and only if) the transaction commits.
             sqlx::query("SELECT pg_notify('dossier_events', $1)")

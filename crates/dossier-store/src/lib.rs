@@ -13,6 +13,7 @@ mod events;
 mod idempotency;
 mod migrate;
 mod tx;
+mod webhooks;
 mod workspaces;
 
 use std::str::FromStr;
@@ -26,9 +27,10 @@ use tokio::sync::Notify;
 pub use api_keys::{ApiKey, NewKey};
 pub use applications::ApplicationFilter;
 pub use audit::{AuditEntry, ChainBreak};
-pub use events::{Event, EventFilter};
+pub use events::{Event, EventFilter, TEST_EVENT};
 pub use idempotency::IdempotentResponse;
 pub use tx::Tx;
+pub use webhooks::{AttemptOutcome, ClaimedDelivery, Delivery, WebhookEndpoint};
 pub use workspaces::Workspace;
 
 /// Errors of the storage layer.
@@ -70,6 +72,7 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     backend: Backend,
+    url: String,
     /// Woken after a commit that wrote events (in-process wake-up of the event workers).
     events_committed: Arc<Notify>,
 }
@@ -119,6 +122,7 @@ impl Store {
                     read: write.clone(),
                     write,
                     backend,
+                    url: config.url.clone(),
                     events_committed: Arc::default(),
                 };
                 store.migrate().await?;
@@ -135,6 +139,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     backend,
+                    url: config.url.clone(),
                     events_committed: Arc::default(),
                 };
                 store.migrate().await?;
@@ -148,9 +153,39 @@ impl Store {
         self.backend
     }
 
-    /// Notified after every commit that wrote events in this process.
+    /// Notified after every commit that wrote events or made deliveries due — in this process, and on
+    /// PostgreSQL in every process (see [`Store::listen_for_events`]).
     pub fn events_committed(&self) -> Arc<Notify> {
         self.events_committed.clone()
+    }
+
+    /// On PostgreSQL, relays `NOTIFY dossier_events` from every process sharing the database to
+    /// [`Store::events_committed`], reconnecting when the connection drops. Nothing to do on SQLite.
+    pub fn listen_for_events(&self) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        let url = self.url.clone();
+        let notify = self.events_committed.clone();
+        tokio::spawn(async move {
+            loop {
+                match sqlx::postgres::PgListener::connect(&url).await {
+                    Ok(mut listener) => {
+                        if let Err(e) = listener.listen("dossier_events").await {
+                            tracing::warn!(error = %e, "LISTEN dossier_events failed");
+                        } else {
+                            // Catch up on what was committed while we were not listening.
+                            notify.notify_one();
+                            while listener.recv().await.is_ok() {
+                                notify.notify_one();
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot connect the event listener"),
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
     }
 
     /// Starts a write transaction.
@@ -210,10 +245,10 @@ pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 
 /// Maps a unique-constraint violation to [`StoreError::Conflict`].
 pub(crate) fn conflict_on_unique(e: sqlx::Error, what: &str) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
-            return StoreError::Conflict(what.to_string());
-        }
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation()
+    {
+        return StoreError::Conflict(what.to_string());
     }
     StoreError::Database(e)
 }

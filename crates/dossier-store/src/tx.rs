@@ -46,10 +46,10 @@ impl Tx {
     /// of them through PostgreSQL `NOTIFY`, sent inside the transaction and delivered on commit).
     pub async fn commit(self) -> Result<()> {
         self.inner.commit().await?;
-        if self.wrote_events {
-            if let Some(n) = &self.on_events {
-                n.notify_waiters();
-            }
+        if self.wrote_events
+            && let Some(n) = &self.on_events
+        {
+            n.notify_one();
         }
         Ok(())
     }

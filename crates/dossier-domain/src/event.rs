@@ -1,0 +1,36 @@
+//! The event catalogue: every event type Dossier emits, as webhook subscribers name them.
+
+/// Every event type, in the order of the documentation.
+pub const EVENT_TYPES: &[&str] = &[
+    "application.created",
+    "application.updated",
+    "application.submitted",
+    "application.review_updated",
+    "application.status_updated",
+    "application.risk_updated",
+    "collect.opened",
+    "collect.closed",
+    "document.created",
+    "document.updated",
+    "document.deleted",
+    "screening.hit",
+    "webhooks.test",
+];
+
+/// `true` for a known event type or the wildcard `*`.
+pub fn is_subscribable(name: &str) -> bool {
+    name == "*" || EVENT_TYPES.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_types_and_the_wildcard_are_subscribable() {
+        assert!(is_subscribable("*"));
+        assert!(is_subscribable("application.review_updated"));
+        assert!(!is_subscribable("application.deleted"));
+        assert!(!is_subscribable(""));
+    }
+}

@@ -1,0 +1,876 @@
+//! The foundation's HTTP contract, on SQLite and PostgreSQL: cases, related parties, custom fields,
+//! keys and workspaces, errors, idempotency, paging, events, activity and the audit chain.
+
+mod common;
+
+use common::{Backend, TestServer};
+use serde_json::{Value, json};
+
+fn company() -> Value {
+    json!({
+        "type": "business",
+        "business": {"name": "Acme Logistics SAS", "registration_number": "552100554", "country": "FR",
+                     "legal_form": "SAS", "incorporation_date": "2015-03-02",
+                     "address": {"line1": "10 rue de la Paix", "city": "Paris", "postal_code": "75002", "country": "FR"}},
+        "relationships": [
+            {"kind": "person", "roles": ["director", "signatory"],
+             "person": {"first_name": "Claire", "last_name": "Martin", "birth_date": "1980-05-17", "nationality": "FR"}},
+            {"kind": "business", "roles": ["shareholder"], "ownership_percentage": 100,
+             "business": {"name": "Acme Holding BV", "country": "NL"},
+             "relationships": [
+                {"kind": "person", "roles": ["ubo"], "ownership_percentage": 60,
+                 "person": {"first_name": "Jan", "last_name": "de Vries", "nationality": "NL"}}]}
+        ],
+        "external_id": "crm-0001",
+        "tags": ["partner-x"]
+    })
+}
+
+fn person(first: &str) -> Value {
+    json!({"type": "person", "person": {"first_name": first, "last_name": "Lopez", "birth_date": "1990-02-03", "nationality": "ES"}})
+}
+
+async fn count(srv: &TestServer, key: &str, path: &str) -> usize {
+    let r = srv.get(&format!("{path}?limit=100"), key).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{path}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json["data"].as_array().unwrap().len()
+}
+
+async fn a_case_round_trips_with_ids_statuses_and_custom_fields(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let r = srv
+        .post(
+            "/api/custom_fields",
+            &key,
+            &json!({"api_name": "account_id", "label": "Account", "type": "text"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.json);
+    let mut body = company();
+    body["custom_fields"] = json!({"account_id": "acc_42"});
+    let created = srv.post("/api/applications", &key, &body).await;
+    assert_eq!(created.status, 201, "{:?}", created.json);
+    let id = created.json["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("app_"));
+    let got = srv.get(&format!("/api/applications/{id}"), &key).await;
+    assert_eq!(got.status, 200);
+    let app = &got.json;
+    assert_eq!(app["business"]["name"], "Acme Logistics SAS");
+    assert_eq!(app["business"]["address"]["postal_code"], "75002");
+    assert_eq!(app["custom_fields"]["account_id"], "acc_42");
+    assert_eq!(app["status_review"], "pending");
+    assert_eq!(app["external_id"], "crm-0001");
+    assert_eq!(app["tags"], json!(["partner-x"]));
+    assert_eq!(app["template"], "kyb_standard");
+    for k in [
+        "risk_score",
+        "risk_level",
+        "status_execution",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "decided_at",
+    ] {
+        assert!(app.get(k).is_some(), "no {k}");
+    }
+    let holding = &app["relationships"][1];
+    assert!(holding["id"].as_str().unwrap().starts_with("rel_"));
+    assert!(
+        holding["relationships"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("rel_")
+    );
+    assert_eq!(
+        holding["relationships"][0]["person"]["last_name"],
+        "de Vries"
+    );
+    assert!(got.headers.get("x-request-id").is_some());
+}
+
+async fn keys_are_required_and_read_only_keys_cannot_write(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let ro = srv.apikey(&["--read-only"]);
+    let none = srv
+        .request("GET", "/api/applications", None, None, &[])
+        .await;
+    assert_eq!(none.status, 401);
+    assert!(none.is_problem());
+    let bad = srv.get("/api/applications", "dsk_not_a_real_key").await;
+    assert_eq!(bad.status, 401);
+    let denied = srv.post("/api/applications", &ro, &person("Ana")).await;
+    assert_eq!(denied.status, 403);
+    assert!(denied.is_problem());
+    assert_eq!(srv.get("/api/applications", &ro).await.status, 200);
+    assert_eq!(
+        count(&srv, &key, "/api/applications").await,
+        0,
+        "a refused write left a case behind"
+    );
+
+    // A revoked key stops working at once.
+    let list = srv.cli(&["apikey", "list"]);
+    let listing = String::from_utf8(list.stdout).unwrap();
+    let ro_id = listing
+        .lines()
+        .find(|l| l.contains("read-only"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap()
+        .to_string();
+    assert!(!listing.contains(&ro), "the list shows a secret");
+    let out = srv.cli(&["apikey", "revoke", &ro_id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(srv.get("/api/applications", &ro).await.status, 401);
+    assert!(
+        !srv.cli(&["apikey", "revoke", &ro_id]).status.success(),
+        "revoking twice succeeded"
+    );
+}
+
+async fn nothing_crosses_workspaces(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let other = srv.other_workspace_key("other");
+    let app = srv.post("/api/applications", &key, &company()).await.json;
+    let id = app["id"].as_str().unwrap();
+    let rid = app["relationships"][0]["id"].as_str().unwrap();
+    let cf = srv
+        .post(
+            "/api/custom_fields",
+            &key,
+            &json!({"api_name": "segment", "label": "Segment", "type": "text"}),
+        )
+        .await
+        .json;
+
+    for path in [
+        format!("/api/applications/{id}"),
+        format!("/api/applications/{id}/activity"),
+        format!("/api/custom_fields/{}", cf["id"].as_str().unwrap()),
+    ] {
+        let r = srv.get(&path, &other).await;
+        assert_eq!(r.status, 404, "{path} leaked to another workspace");
+        assert!(r.is_problem());
+    }
+    let r = srv
+        .patch(
+            &format!("/api/applications/{id}"),
+            &other,
+            &json!({"tags": ["x"]}),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = srv
+        .patch(
+            &format!("/api/applications/{id}/relationships/{rid}"),
+            &other,
+            &json!({"roles": ["ubo"]}),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = srv
+        .request(
+            "DELETE",
+            &format!("/api/applications/{id}/relationships/{rid}"),
+            Some(&other),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(count(&srv, &other, "/api/applications").await, 0);
+    assert_eq!(count(&srv, &other, "/api/events").await, 0);
+    assert_eq!(count(&srv, &other, "/api/custom_fields").await, 0);
+    // The other workspace's custom field namespace is its own: the same api_name is free there, but the
+    // first workspace's definition does not validate values there.
+    let r = srv
+        .post("/api/applications", &other, &json!({"type": "person", "person": {"last_name": "X"}, "custom_fields": {"segment": "a"}}))
+        .await;
+    assert_eq!(r.status, 422);
+    // And the case is untouched.
+    let after = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    assert_eq!(after, app);
+}
+
+async fn bad_input_gets_a_clear_error_and_changes_nothing(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let r = srv
+        .request(
+            "POST",
+            "/api/applications",
+            Some(&key),
+            Some(b"{\"type\": \"business\",".to_vec()),
+            &[("content-type", "application/json")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.is_problem());
+    let r = srv
+        .request(
+            "POST",
+            "/api/applications",
+            Some(&key),
+            Some(b"type=business".to_vec()),
+            &[("content-type", "text/plain")],
+        )
+        .await;
+    assert_eq!(r.status, 415);
+
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"type": "company", "business": {"name": "X"}}),
+            "type",
+        ),
+        (
+            json!({"type": "business", "business": {"name": 12}}),
+            "business.name",
+        ),
+        (
+            json!({"type": "business", "business": {"name": "X", "colour": "red"}}),
+            "business.colour",
+        ),
+        (
+            json!({"type": "business", "business": {"name": "X", "country": "XX"}}),
+            "business.country",
+        ),
+        (
+            json!({"type": "business", "business": {"name": "X", "incorporation_date": "2015-02-30"}}),
+            "business.incorporation_date",
+        ),
+        (
+            json!({"type": "person", "person": {"last_name": "X", "email": "not-an-email"}}),
+            "person.email",
+        ),
+        (
+            json!({"type": "person", "person": {"last_name": "X"}, "custom_fields": {"nope": 1}}),
+            "custom_fields.nope",
+        ),
+        (
+            json!({"type": "business", "business": {"name": "X"}, "relationships": [
+            {"kind": "person", "roles": ["ubo"], "ownership_percentage": 101, "person": {"last_name": "A"}}]}),
+            "relationships[0].ownership_percentage",
+        ),
+        (
+            json!({"type": "business", "business": {"name": "X"}, "relationships": [
+            {"kind": "person", "roles": ["signatory"], "person": {"last_name": "A"}},
+            {"kind": "person", "roles": ["signatory"], "person": {"last_name": "B"}}]}),
+            "relationships[1].roles",
+        ),
+        (
+            json!({"type": "business", "business": {"name": "X"}, "relationships": [
+            {"kind": "person", "roles": ["ubo"], "ownership_percentage": 60, "person": {"last_name": "A"}},
+            {"kind": "person", "roles": ["ubo"], "ownership_percentage": 50, "person": {"last_name": "B"}}]}),
+            "relationships",
+        ),
+    ];
+    for (body, field) in cases {
+        let r = srv.post("/api/applications", &key, &body).await;
+        assert_eq!(r.status, 422, "{body} gave {}", r.status);
+        assert!(r.is_problem());
+        let fields = r.error_fields();
+        assert!(
+            fields.iter().any(|f| f == field),
+            "{body}: errors {fields:?} do not name {field}"
+        );
+    }
+    // Several problems at once are all named.
+    let r = srv
+        .post("/api/applications", &key, &json!({"type": "person", "person": {"last_name": "X", "nationality": "ZZ", "birth_date": "yesterday"}}))
+        .await;
+    assert_eq!(
+        r.error_fields(),
+        vec!["person.birth_date", "person.nationality"]
+    );
+
+    let big = json!({"type": "person", "person": {"last_name": "X"}, "external_id": "x".repeat(2 * 1024 * 1024)});
+    let r = srv.post("/api/applications", &key, &big).await;
+    assert_eq!(r.status, 413);
+    assert!(r.is_problem());
+
+    assert_eq!(
+        srv.get("/api/applications/app_unknown", &key).await.status,
+        404
+    );
+    assert_eq!(srv.get("/api/applications?limit=0", &key).await.status, 422);
+    assert_eq!(
+        srv.get("/api/applications?created_after=yesterday", &key)
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        count(&srv, &key, "/api/applications").await,
+        0,
+        "a rejected request created a case"
+    );
+    assert_eq!(
+        count(&srv, &key, "/api/events").await,
+        0,
+        "a rejected request emitted an event"
+    );
+
+    // A rejected patch leaves the case as it was.
+    let app = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json;
+    let id = app["id"].as_str().unwrap();
+    let r = srv
+        .patch(
+            &format!("/api/applications/{id}"),
+            &key,
+            &json!({"person": {"nationality": "XX"}, "tags": ["t"]}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        srv.get(&format!("/api/applications/{id}"), &key).await.json,
+        app
+    );
+    let r = srv
+        .patch(
+            &format!("/api/applications/{id}"),
+            &key,
+            &json!({"business": {"name": "X"}}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+}
+
+async fn an_idempotency_key_replays_the_first_answer(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let body = serde_json::to_vec(&person("Ana")).unwrap();
+    let headers = [
+        ("content-type", "application/json"),
+        ("idempotency-key", "idem-1"),
+    ];
+    let first = srv
+        .request(
+            "POST",
+            "/api/applications",
+            Some(&key),
+            Some(body.clone()),
+            &headers,
+        )
+        .await;
+    let again = srv
+        .request(
+            "POST",
+            "/api/applications",
+            Some(&key),
+            Some(body),
+            &headers,
+        )
+        .await;
+    assert_eq!(first.status, 201);
+    assert_eq!(again.status, 201);
+    assert_eq!(first.json, again.json);
+    assert_eq!(count(&srv, &key, "/api/applications").await, 1);
+    let other = serde_json::to_vec(&person("Bea")).unwrap();
+    let r = srv
+        .request(
+            "POST",
+            "/api/applications",
+            Some(&key),
+            Some(other),
+            &headers,
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(r.is_problem());
+    assert_eq!(count(&srv, &key, "/api/applications").await, 1);
+    // Keys are per workspace: the same key elsewhere creates there.
+    let other_ws = srv.other_workspace_key("other");
+    let body = serde_json::to_vec(&person("Ana")).unwrap();
+    let r = srv
+        .request(
+            "POST",
+            "/api/applications",
+            Some(&other_ws),
+            Some(body),
+            &headers,
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_ne!(r.json["id"], first.json["id"]);
+}
+
+async fn lists_are_newest_first_filtered_and_paged(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let mut body = person(&format!("P{i}"));
+        body["external_id"] = json!(format!("crm-{i}"));
+        ids.push(
+            srv.post("/api/applications", &key, &body).await.json["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let company_id = srv.post("/api/applications", &key, &company()).await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/applications?type=person&limit=2&cursor={c}"),
+            None => "/api/applications?type=person&limit=2".to_string(),
+        };
+        let page = srv.get(&path, &key).await.json;
+        for a in page["data"].as_array().unwrap() {
+            seen.push(a["id"].as_str().unwrap().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    let mut newest_first = ids.clone();
+    newest_first.reverse();
+    assert_eq!(seen, newest_first);
+    let r = srv
+        .get("/api/applications?external_id=crm-3", &key)
+        .await
+        .json;
+    assert_eq!(r["data"].as_array().unwrap().len(), 1);
+    assert_eq!(r["data"][0]["id"], ids[3].as_str());
+    let r = srv.get("/api/applications?type=business", &key).await.json;
+    assert_eq!(r["data"][0]["id"], company_id.as_str());
+    assert!(r["next_cursor"].is_null());
+    let r = srv
+        .get("/api/applications?status_review=approved", &key)
+        .await
+        .json;
+    assert!(r["data"].as_array().unwrap().is_empty());
+    let r = srv
+        .get(
+            "/api/applications?created_after=2000-01-01T00:00:00Z&limit=100",
+            &key,
+        )
+        .await
+        .json;
+    assert_eq!(r["data"].as_array().unwrap().len(), 6);
+    let r = srv
+        .get("/api/applications?created_after=2999-01-01T00:00:00Z", &key)
+        .await
+        .json;
+    assert!(r["data"].as_array().unwrap().is_empty());
+
+    let events = srv
+        .get("/api/events?type=application.created&limit=3", &key)
+        .await
+        .json;
+    assert_eq!(events["data"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        events["data"][0]["data"]["application_id"],
+        company_id.as_str()
+    );
+    let next = events["next_cursor"].as_str().unwrap();
+    let more = srv
+        .get(
+            &format!("/api/events?type=application.created&cursor={next}"),
+            &key,
+        )
+        .await
+        .json;
+    assert_eq!(more["data"].as_array().unwrap().len(), 3);
+}
+
+async fn changes_are_patched_evented_and_audited(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let app = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json;
+    let id = app["id"].as_str().unwrap();
+    let r = srv
+        .patch(
+            &format!("/api/applications/{id}"),
+            &key,
+            &json!({"person": {"nationality": "PT", "birth_date": null}, "tags": ["vip"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    assert_eq!(r.json["person"]["nationality"], "PT");
+    assert_eq!(r.json["person"]["first_name"], "Ana");
+    assert!(r.json["person"].get("birth_date").is_none());
+    assert_eq!(r.json["tags"], json!(["vip"]));
+    assert!(r.json["updated_at"].as_str().unwrap() > app["updated_at"].as_str().unwrap());
+
+    let events = srv
+        .get(&format!("/api/events?application_id={id}"), &key)
+        .await
+        .json;
+    let types: Vec<&str> = events["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, vec!["application.updated", "application.created"]);
+    assert_eq!(
+        events["data"][0]["data"]["object"]["person"]["nationality"],
+        "PT"
+    );
+
+    let activity = srv
+        .get(&format!("/api/applications/{id}/activity"), &key)
+        .await
+        .json;
+    let entries = activity["data"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["action"], "application.updated");
+    assert_eq!(entries[0]["actor"]["kind"], "api_key");
+    let changes = entries[0]["changes"].as_array().unwrap();
+    let nationality = changes
+        .iter()
+        .find(|c| c["path"] == "person.nationality")
+        .unwrap();
+    assert_eq!(nationality["before"], "ES");
+    assert_eq!(nationality["after"], "PT");
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["path"] == "person.birth_date" && c["after"].is_null())
+    );
+
+    // A patch that changes nothing records nothing.
+    srv.patch(
+        &format!("/api/applications/{id}"),
+        &key,
+        &json!({"tags": ["vip"]}),
+    )
+    .await;
+    assert_eq!(
+        srv.get(&format!("/api/applications/{id}/activity"), &key)
+            .await
+            .json["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+async fn related_parties_are_added_changed_and_removed(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let app = srv.post("/api/applications", &key, &company()).await.json;
+    let id = app["id"].as_str().unwrap();
+    let holding = app["relationships"][1]["id"].as_str().unwrap();
+    let director = app["relationships"][0]["id"].as_str().unwrap();
+    let base = format!("/api/applications/{id}/relationships");
+
+    let added = srv
+        .post(&format!("{base}/{holding}/relationships"), &key,
+              &json!({"kind": "person", "roles": ["ubo"], "ownership_percentage": 40, "person": {"first_name": "Eva", "last_name": "Jansen"}}))
+        .await;
+    assert_eq!(added.status, 201, "{:?}", added.json);
+    let eva = added.json["id"].as_str().unwrap().to_string();
+    // 60 + 40 is full; one more owner would exceed 100%.
+    let r = srv
+        .post(&format!("{base}/{holding}/relationships"), &key,
+              &json!({"kind": "person", "roles": ["shareholder"], "ownership_percentage": 1, "person": {"last_name": "Extra"}}))
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.error_fields()
+            .contains(&"relationships[1].relationships".to_string()),
+        "{:?}",
+        r.json
+    );
+    // A person has no related parties.
+    let r = srv
+        .post(
+            &format!("{base}/{director}/relationships"),
+            &key,
+            &json!({"kind": "person", "roles": ["ubo"], "person": {"last_name": "Y"}}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    // A second signatory is refused.
+    let r = srv
+        .post(
+            &base,
+            &key,
+            &json!({"kind": "person", "roles": ["signatory"], "person": {"last_name": "Z"}}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+
+    let r = srv
+        .patch(
+            &format!("{base}/{eva}"),
+            &key,
+            &json!({"ownership_percentage": 30, "person": {"nationality": "BE"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    assert_eq!(r.json["person"]["first_name"], "Eva");
+    assert_eq!(r.json["person"]["nationality"], "BE");
+    assert_eq!(r.json["ownership_percentage"], 30.0);
+
+    let r = srv
+        .request(
+            "DELETE",
+            &format!("{base}/{holding}"),
+            Some(&key),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let after = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    assert_eq!(after["relationships"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        srv.patch(&format!("{base}/{eva}"), &key, &json!({"roles": ["ubo"]}))
+            .await
+            .status,
+        404
+    );
+    let activity = srv
+        .get(&format!("/api/applications/{id}/activity"), &key)
+        .await
+        .json;
+    let actions: Vec<&str> = activity["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            "relationship.deleted",
+            "relationship.updated",
+            "relationship.created",
+            "application.created"
+        ]
+    );
+}
+
+async fn custom_fields_are_defined_and_enforced(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let channel = srv
+        .post("/api/custom_fields", &key,
+              &json!({"api_name": "channel", "label": "Channel", "type": "choice", "choices": ["web", "partner"], "applies_to": ["application", "relationship"]}))
+        .await;
+    assert_eq!(channel.status, 201, "{:?}", channel.json);
+    let dup = srv
+        .post(
+            "/api/custom_fields",
+            &key,
+            &json!({"api_name": "channel", "label": "Again", "type": "text"}),
+        )
+        .await;
+    assert_eq!(dup.status, 409);
+    let bad = srv
+        .post(
+            "/api/custom_fields",
+            &key,
+            &json!({"api_name": "Bad Name", "label": "", "type": "choice"}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.error_fields(), vec!["api_name", "label", "choices"]);
+
+    let mut body = person("Ana");
+    body["custom_fields"] = json!({"channel": "tv"});
+    assert_eq!(srv.post("/api/applications", &key, &body).await.status, 422);
+    body["custom_fields"] = json!({"channel": "web"});
+    assert_eq!(srv.post("/api/applications", &key, &body).await.status, 201);
+
+    let id = channel.json["id"].as_str().unwrap();
+    let r = srv
+        .patch(
+            &format!("/api/custom_fields/{id}"),
+            &key,
+            &json!({"choices": ["web", "partner", "tv"], "label": "Sales channel"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json["label"], "Sales channel");
+    let r = srv
+        .patch(
+            &format!("/api/custom_fields/{id}"),
+            &key,
+            &json!({"api_name": "renamed"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "api_name must be immutable");
+    body["custom_fields"] = json!({"channel": "tv"});
+    assert_eq!(srv.post("/api/applications", &key, &body).await.status, 201);
+    let list = srv.get("/api/custom_fields", &key).await.json;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+}
+
+async fn the_audit_chain_verifies_and_detects_tampering(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let app = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json;
+    let id = app["id"].as_str().unwrap();
+    srv.patch(
+        &format!("/api/applications/{id}"),
+        &key,
+        &json!({"tags": ["a"]}),
+    )
+    .await;
+    srv.patch(
+        &format!("/api/applications/{id}"),
+        &key,
+        &json!({"tags": ["b"]}),
+    )
+    .await;
+    let ok = srv.cli(&["audit", "verify"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+
+    // Someone with database access rewrites history: the chain no longer verifies.
+    srv.sql(&format!(
+        "UPDATE audit_entries SET changes = '[]' WHERE application_id = '{id}' AND action = 'application.updated' \
+         AND seq = (SELECT MIN(seq) FROM audit_entries WHERE application_id = '{id}' AND action = 'application.updated')"
+    ))
+    .await;
+    let broken = srv.cli(&["audit", "verify"]);
+    assert!(!broken.status.success(), "a tampered chain verified");
+    let out = String::from_utf8_lossy(&broken.stdout);
+    assert!(
+        out.contains("BROKEN") && out.contains("does not match its hash"),
+        "{out}"
+    );
+}
+
+async fn a_deleted_audit_entry_breaks_the_chain(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    srv.post("/api/applications", &key, &person("Ana")).await;
+    srv.post("/api/applications", &key, &person("Bea")).await;
+    srv.sql("DELETE FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries)")
+        .await;
+    let broken = srv.cli(&["audit", "verify"]);
+    assert!(
+        !broken.status.success(),
+        "a chain with its last entry deleted verified"
+    );
+}
+
+async fn operations_endpoints_answer(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    srv.get("/api/applications", &key).await;
+    assert_eq!(
+        srv.request("GET", "/readyz", None, None, &[]).await.status,
+        200
+    );
+    let metrics = srv.request("GET", "/metrics", None, None, &[]).await;
+    let text = String::from_utf8(metrics.body).unwrap();
+    assert!(text.contains("http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/api/applications\""), "{text}");
+    assert!(text.contains("http_request_duration_seconds_bucket"));
+    assert!(text.contains("db_pool_connections"));
+    let spec = srv
+        .request("GET", "/api/openapi.json", None, None, &[])
+        .await
+        .json;
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/api/applications",
+        "/api/applications/{id}",
+        "/api/applications/{id}/relationships/{rid}",
+        "/api/custom_fields",
+        "/api/events",
+    ] {
+        assert!(spec["paths"].get(path).is_some(), "the spec lacks {path}");
+    }
+    assert!(spec["components"]["schemas"].get("Application").is_some());
+    let r = srv.get("/api/nowhere", &key).await;
+    assert_eq!(r.status, 404);
+    assert!(r.is_problem());
+}
+
+async fn keys_are_rate_limited(backend: Backend) {
+    let mut srv = TestServer::with_env(
+        backend,
+        &[
+            ("DOSSIER_RATE_LIMIT_PER_SECOND", "1"),
+            ("DOSSIER_RATE_LIMIT_BURST", "3"),
+        ],
+    )
+    .await;
+    srv.spawn().await;
+    let key = srv.apikey(&[]);
+    let other = srv.apikey(&[]);
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(srv.get("/api/applications", &key).await);
+    }
+    let limited = statuses
+        .iter()
+        .find(|r| r.status == 429)
+        .expect("no request was rate-limited");
+    assert!(limited.is_problem());
+    assert!(limited.headers.get("retry-after").is_some());
+    assert_eq!(statuses[0].status, 200);
+    // Each key has its own budget.
+    assert_eq!(srv.get("/api/applications", &other).await.status, 200);
+}
+
+async fn the_server_restarts_on_its_data(backend: Backend) {
+    let mut srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let app = srv.post("/api/applications", &key, &company()).await.json;
+    srv.stop(false);
+    srv.spawn().await;
+    let got = srv
+        .get(
+            &format!("/api/applications/{}", app["id"].as_str().unwrap()),
+            &key,
+        )
+        .await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.json, app);
+    let migrate = srv.cli(&["migrate"]);
+    assert!(migrate.status.success());
+}
+
+both_backends!(
+    a_case_round_trips_with_ids_statuses_and_custom_fields,
+    keys_are_required_and_read_only_keys_cannot_write,
+    nothing_crosses_workspaces,
+    bad_input_gets_a_clear_error_and_changes_nothing,
+    an_idempotency_key_replays_the_first_answer,
+    lists_are_newest_first_filtered_and_paged,
+    changes_are_patched_evented_and_audited,
+    related_parties_are_added_changed_and_removed,
+    custom_fields_are_defined_and_enforced,
+    the_audit_chain_verifies_and_detects_tampering,
+    a_deleted_audit_entry_breaks_the_chain,
+    operations_endpoints_answer,
+    keys_are_rate_limited,
+    the_server_restarts_on_its_data,
+);

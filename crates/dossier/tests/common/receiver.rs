@@ -1,0 +1,142 @@
+//! A real webhook receiver on loopback. It verifies every signature with the public `standardwebhooks`
+//! crate (an implementation independent of Dossier's), records what it got, and can be told to fail.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub id: String,
+    pub status: u16,
+    pub payload: Value,
+    /// Secrets (by index in `Receiver::secrets`) whose signature verified.
+    pub verified_with: Vec<usize>,
+    pub user_agent: String,
+    pub at: Instant,
+}
+
+#[derive(Default)]
+struct Inner {
+    secrets: Vec<String>,
+    got: Vec<Received>,
+    fail_next: usize,
+    status: u16,
+}
+
+#[derive(Clone)]
+pub struct Receiver {
+    inner: Arc<Mutex<Inner>>,
+    pub url: String,
+}
+
+async fn handle(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let mut i = inner.lock().unwrap();
+    let status = if i.fail_next > 0 {
+        i.fail_next -= 1;
+        500
+    } else {
+        i.status
+    };
+    let verified_with = i
+        .secrets
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            standardwebhooks::Webhook::new(s)
+                .map(|wh| wh.verify(&body, &headers).is_ok())
+                .unwrap_or(false)
+        })
+        .map(|(n, _)| n)
+        .collect();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    i.got.push(Received {
+        id: header("webhook-id"),
+        status,
+        payload: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        verified_with,
+        user_agent: header("user-agent"),
+        at: Instant::now(),
+    });
+    StatusCode::from_u16(status).unwrap()
+}
+
+impl Receiver {
+    pub async fn start() -> Self {
+        let inner = Arc::new(Mutex::new(Inner {
+            status: 200,
+            ..Default::default()
+        }));
+        let app = axum::Router::new()
+            .route("/hook", axum::routing::post(handle))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self { inner, url }
+    }
+
+    pub fn add_secret(&self, secret: &str) {
+        self.inner.lock().unwrap().secrets.push(secret.to_string());
+    }
+
+    pub fn fail_next(&self, n: usize) {
+        self.inner.lock().unwrap().fail_next = n;
+    }
+
+    pub fn answer(&self, status: u16) {
+        self.inner.lock().unwrap().status = status;
+    }
+
+    /// Every request received, delivered or not.
+    pub fn all(&self) -> Vec<Received> {
+        self.inner.lock().unwrap().got.clone()
+    }
+
+    /// Requests answered 2xx that match `pred`.
+    pub fn delivered(&self, pred: impl Fn(&Received) -> bool) -> Vec<Received> {
+        self.all()
+            .into_iter()
+            .filter(|r| r.status < 300 && pred(r))
+            .collect()
+    }
+
+    /// Waits for a delivered request matching `pred`.
+    pub async fn wait(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&Received) -> bool,
+    ) -> Option<Received> {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if let Some(r) = self.delivered(&pred).into_iter().next() {
+                return Some(r);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
+    }
+}
+
+/// Matches the `application.created` event of one case.
+pub fn created(app_id: &str) -> impl Fn(&Received) -> bool + '_ {
+    move |r| {
+        r.payload["type"] == "application.created" && r.payload["data"]["application_id"] == app_id
+    }
+}
