@@ -515,7 +515,7 @@ fn main() {
             }
         }
         println!(
-            "- {name}: {found}/{with_gold} gold entities matched (recall {:.3}), top-1 {top1}",
+            "- {name}: {found}/{with_gold} gold entities matched (recall {:.3}); gold record ranked first: {top1}",
             found as f64 / with_gold.max(1) as f64
         );
         if std::env::var("SHOW_ERRORS").is_ok() {
@@ -539,6 +539,7 @@ fn main() {
         &cg_gold,
     );
 
+    let mut negs: Vec<(usize, usize)> = Vec::new();
     for file in ["negatives_global.csv", "negatives_us.csv"] {
         let rows = read_csv(&data.join("name_matching/screening_fixtures").join(file));
         let rows: Vec<_> = if quick {
@@ -562,6 +563,7 @@ fn main() {
             }
         }
         let el = t0.elapsed().as_secs_f64();
+        negs.push((rows.len(), flagged));
         println!(
             "- {file}: {flagged}/{} synthetic non-listed persons flagged (false-positive rate {:.4}); {:.0} µs/query",
             rows.len(),
@@ -573,5 +575,29 @@ fn main() {
                 println!("    fp: {e}");
             }
         }
+    }
+
+    // Screening F1: a positive query is a TP when its gold record is matched; a negative query
+    // is a FP when anything is matched.
+    println!("\n| positives | negatives | TP | FN | FP | TN | P | R | F1 |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (pi, ni, nname) in [
+        (0, 0, "negatives_global"),
+        (1, 0, "negatives_global"),
+        (2, 1, "negatives_us"),
+    ] {
+        let (pname, with_gold, found, _) = &summary[pi];
+        let (n, flagged) = negs[ni];
+        let c = Conf {
+            tp: *found,
+            fn_: with_gold - found,
+            fp: flagged,
+            tn: n - flagged,
+        };
+        let (p, r, f) = c.prf();
+        println!(
+            "| {pname} | {nname} | {} | {} | {} | {} | {p:.3} | {r:.3} | {f:.3} |",
+            c.tp, c.fn_, c.fp, c.tn
+        );
     }
 }

@@ -20,6 +20,8 @@ pub enum TokenHow {
     Initial,
     /// One token against two joined tokens of the other side.
     Joined,
+    /// Known equivalent given names (Bill / William, Juan / John).
+    Nickname,
 }
 
 /// One aligned pair of tokens.

@@ -23,6 +23,7 @@ pub mod explain;
 pub mod index;
 pub mod matcher;
 pub mod model;
+pub mod nicknames;
 pub mod normalise;
 pub mod parsers;
 

@@ -26,6 +26,8 @@ pub struct Params {
     pub phonetic_sim: f64,
     /// Similarity of an initial against a word with that first letter.
     pub initial_sim: f64,
+    /// Similarity of known equivalent given names (Bill / William).
+    pub nickname_sim: f64,
     /// Share of its weight an extra query token costs (name parts the list does not have).
     pub extra_query_weight: f64,
     /// Share of its weight an extra candidate token costs (middle names the query omits).
@@ -67,6 +69,7 @@ impl Default for Params {
             credit_floor: 0.0,
             phonetic_sim: 0.75,
             initial_sim: 0.85,
+            nickname_sim: 0.8,
             extra_query_weight: 0.7,
             extra_candidate_weight: 0.35,
             org_extra_weight: 0.7,
@@ -78,7 +81,7 @@ impl Default for Params {
             w_particle: 0.3,
             w_number: 1.0,
             joined_factor: 0.95,
-            legal_form_mismatch: 0.30,
+            legal_form_mismatch: 0.32,
             weak_alias_factor: 0.92,
             dob_exact: 0.08,
             dob_year: 0.04,
@@ -329,15 +332,22 @@ fn token_sim(a: &Token, b: &Token, p: &Params) -> (f64, TokenHow) {
         _ => match (&a.syllable, &b.syllable) {
             // Both written in CJK / Hangul: a different character is a different name.
             (Some(x), Some(y)) => (f64::from(u8::from(x == y)), TokenHow::Exact),
-            _ => text_sim(
-                &a.text,
-                &b.text,
-                &a.skel,
-                &b.skel,
-                a.abjad || b.abjad,
-                true,
-                p,
-            ),
+            _ => {
+                let t = text_sim(
+                    &a.text,
+                    &b.text,
+                    &a.skel,
+                    &b.skel,
+                    a.abjad || b.abjad,
+                    true,
+                    p,
+                );
+                if t.0 < p.nickname_sim && crate::nicknames::equivalent(&a.text, &b.text) {
+                    (p.nickname_sim, TokenHow::Nickname)
+                } else {
+                    t
+                }
+            }
         },
     }
 }
@@ -500,6 +510,10 @@ pub fn compare_norm(q: &NormName, c: &NormName, org: bool, p: &Params) -> NameSc
     // in a company name a lone letter is a series marker ("Fund I").
     let uweight = |t: &Token| match t.class {
         TokenClass::Number => weight(t, p) * p.number_mismatch_weight,
+        // In a company name a lone I / V / X is a Roman numeral series marker ("Fund I").
+        TokenClass::Initial if org && matches!(&*t.text, "i" | "v" | "x") => {
+            p.w_word * p.number_mismatch_weight
+        }
         TokenClass::Initial if org => p.w_word,
         _ => weight(t, p),
     };

@@ -76,7 +76,10 @@ impl NormName {
     }
 }
 
-const STOP_WORDS: &[&str] = &["the", "of", "and", "for", "und", "et", "y", "an"];
+const STOP_WORDS: &[&str] = &[
+    "the", "of", "and", "for", "und", "et", "y", "an", "nee", "aka", "alias", "dba", "fka",
+    "formerly",
+];
 
 /// Titles and honorifics: dropped, they say nothing about identity.
 const HONORIFICS: &[&str] = &[
@@ -168,15 +171,16 @@ const HONORIFICS: &[&str] = &[
 
 /// Particles: kept, but weigh little (present in most Arabic and many European names).
 const PARTICLES: &[&str] = &[
-    "al", "el", "bin", "ibn", "bint", "ben", "abu", "abou", "umm", "ould", "uld", "de", "da",
-    "das", "dos", "do", "del", "della", "der", "den", "di", "du", "la", "le", "van", "von", "zu",
-    "ter", "ten", "mac", "st",
+    "al", "el", "bin", "ibn", "bint", "abu", "abou", "umm", "ould", "uld", "de", "da", "das",
+    "dos", "do", "del", "della", "der", "den", "di", "du", "la", "le", "van", "von", "zu", "ter",
+    "ten", "mac", "st",
 ];
 
-/// Spelling variants of one particle ("ibn" / "bin" / "ben": "son of").
+/// Spelling variants of one particle ("ibn" / "bin": "son of"). "Ben" is left a word: it is
+/// also a given name.
 fn canonical_particle(w: &str) -> &str {
     match w {
-        "ibn" | "ben" => "bin",
+        "ibn" => "bin",
         "el" => "al",
         "abou" => "abu",
         "uld" => "ould",
