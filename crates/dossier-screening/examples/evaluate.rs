@@ -292,7 +292,11 @@ fn main() {
         tune(&pairs);
         return;
     }
-    let p = Params::default();
+    // PARAMS='{"org_extra_weight":1.0}' overrides defaults for experiments.
+    let p: Params = std::env::var("PARAMS")
+        .ok()
+        .map(|j| serde_json::from_str(&j).expect("PARAMS is a JSON object of Params fields"))
+        .unwrap_or_default();
     let th = p.threshold;
     let data = root();
     println!("# Screening evaluation (threshold {th:.2})\n");

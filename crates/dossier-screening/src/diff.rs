@@ -4,7 +4,51 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Entity, EntityKey};
+use crate::model::{Entity, EntityKey, SourceKind};
+use crate::parsers::{ParseError, parse};
+
+/// One import of one source: what the store persists (as JSON) and diffs against the next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub kind: SourceKind,
+    pub entities: Vec<Entity>,
+}
+
+impl Snapshot {
+    /// Parse a source into a snapshot; on error nothing is produced, so a bad file can never
+    /// replace a good snapshot.
+    pub fn import(kind: SourceKind, path: &std::path::Path) -> Result<Snapshot, ParseError> {
+        Ok(Snapshot {
+            kind,
+            entities: parse(kind, path)?,
+        })
+    }
+
+    /// What changed since `previous`.
+    pub fn diff_from(&self, previous: &Snapshot) -> SnapshotDiff {
+        diff(&previous.entities, &self.entities)
+    }
+
+    /// SHA-256 over the entities' content hashes, in key order: equal for equal content.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hashes: Vec<(EntityKey, String)> = self
+            .entities
+            .iter()
+            .map(|e| (e.key(), e.content_hash()))
+            .collect();
+        hashes.sort();
+        let mut h = Sha256::new();
+        for (k, c) in hashes {
+            h.update(k.list.as_bytes());
+            h.update([0]);
+            h.update(k.list_id.as_bytes());
+            h.update([0]);
+            h.update(c.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
 
 /// Entities added, removed and changed between two snapshots, keyed by `(list, list_id)`;
 /// "changed" means the content hash differs.

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! * [`parse`]`(kind, path) -> Result<Vec<Entity>, ParseError>`; errors name file, line, field.
-//! * [`diff`]`(old, new) -> SnapshotDiff` keyed by `(list, list_id)` with a content hash.
+//! * [`diff`]`(old, new) -> SnapshotDiff` keyed by `(list, list_id)` with a content hash;
+//!   [`Snapshot::import`]`(kind, path)`, [`Snapshot::diff_from`], [`Snapshot::digest`].
 //! * [`Index::build`]`(entities)`, [`Index::search`]`(&Query, threshold) -> Vec<Match>`.
 //! * [`compare_names`] for a bare name-to-name score.
 //!
@@ -27,7 +28,7 @@ pub mod nicknames;
 pub mod normalise;
 pub mod parsers;
 
-pub use diff::{SnapshotDiff, diff};
+pub use diff::{Snapshot, SnapshotDiff, diff};
 pub use explain::{Explanation, Feature, TokenHow, TokenMatch};
 pub use index::{Index, Match};
 pub use matcher::{Params, Query, compare_names};

@@ -107,8 +107,8 @@ pub struct Query {
     /// Nationality, residence or registration country: a name or an ISO code.
     #[serde(default)]
     pub country: Option<String>,
-    /// `person` / `organisation`; `None` searches every type.
-    #[serde(default)]
+    /// `person` / `organisation`; `None` searches every type. Accepts `type` in JSON too.
+    #[serde(default, alias = "type")]
     pub schema: Option<Schema>,
     /// Maximum results (0 = default of 10).
     #[serde(default)]

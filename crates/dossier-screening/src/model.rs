@@ -58,6 +58,7 @@ impl std::str::FromStr for SourceKind {
 #[serde(rename_all = "snake_case")]
 pub enum Schema {
     Person,
+    #[serde(alias = "organization", alias = "company")]
     Organisation,
     Vessel,
     Aircraft,

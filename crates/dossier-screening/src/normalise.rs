@@ -618,12 +618,48 @@ fn unleet(w: &str) -> Option<String> {
     )
 }
 
+/// Abbreviations forms and registers use for common name words ("Int'l", "Mfg", "Wm").
+fn expand_abbreviation(w: &str) -> Option<&'static str> {
+    Some(match w {
+        "intl" | "internatl" => "international",
+        "natl" => "national",
+        "mfg" => "manufacturing",
+        "bros" => "brothers",
+        "assn" | "assoc" => "association",
+        "dept" => "department",
+        "grp" => "group",
+        "hldgs" => "holdings",
+        "hldg" => "holding",
+        "svcs" => "services",
+        "svc" => "service",
+        "mgmt" => "management",
+        "engg" => "engineering",
+        "univ" => "university",
+        "govt" => "government",
+        "trdg" => "trading",
+        "invt" => "investment",
+        "wm" => "william",
+        "chas" => "charles",
+        "jas" => "james",
+        "thos" => "thomas",
+        "geo" => "george",
+        "saint" => "st",
+        _ => return None,
+    })
+}
+
 /// Normalise a name into tokens.
 pub fn normalise(name: &str) -> NormName {
     let t = tables();
     let words: Vec<Word> = numbers_to_digits(raw_words(name))
         .into_iter()
-        .map(|(w, a, s)| (unleet(&w).unwrap_or(w), a, s))
+        .map(|(w, a, s)| {
+            let w = match expand_abbreviation(&w) {
+                Some(x) => x.to_string(),
+                None => unleet(&w).unwrap_or(w),
+            };
+            (w, a, s)
+        })
         .collect();
     let n = words.len();
     let mut out = NormName::default();

@@ -55,6 +55,7 @@ fn split_joined_and_typos() {
     at_least("Ig0r Sech1n", "Igor Sechin", 0.95);
     at_least("Brigade Forty-Four", "Brigade 44", 0.95);
     at_least("1st International Bank", "First International Bank", 0.95);
+    at_least("First Bank Int'l", "First International Bank", 0.95);
 }
 
 #[test]

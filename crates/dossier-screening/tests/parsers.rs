@@ -225,6 +225,23 @@ fn errors_name_file_line_and_field() {
 }
 
 #[test]
+fn snapshot_import_digest_and_api_query_json() {
+    let path = data("opensanctions_ftm/us_congress_peps_senzing.json");
+    let a = dossier_screening::Snapshot::import(SourceKind::Senzing, &path).unwrap();
+    let b = dossier_screening::Snapshot::import(SourceKind::Senzing, &path).unwrap();
+    assert_eq!(a.digest(), b.digest());
+    let mut c = b.clone();
+    c.entities.pop();
+    assert_ne!(a.digest(), c.digest());
+    assert_eq!(a.diff_from(&c).added.len(), 1);
+    // The API body uses `type`, and US spelling is accepted.
+    let q: dossier_screening::Query =
+        serde_json::from_str(r#"{"name":"Acme","type":"organization","limit":5}"#).unwrap();
+    assert_eq!(q.schema, Some(Schema::Organisation));
+    assert_eq!(q.limit, 5);
+}
+
+#[test]
 fn entities_round_trip_as_json() {
     let es = parse(
         SourceKind::UnSc,
