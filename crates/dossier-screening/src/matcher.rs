@@ -82,7 +82,7 @@ impl Default for Params {
             w_number: 1.0,
             joined_factor: 0.95,
             legal_form_mismatch: 0.32,
-            weak_alias_factor: 0.92,
+            weak_alias_factor: 0.85,
             dob_exact: 0.08,
             dob_year: 0.04,
             dob_near: -0.04,
@@ -304,7 +304,10 @@ fn text_sim(
         r = r.max(ratio(&squeeze(a), &squeeze(b)) * 0.97);
     }
     let fuzzy = r.powf(p.gamma);
-    if phonetic && ska.len() >= 3 && ska == skb && p.phonetic_sim > fuzzy {
+    // Same skeleton counts only for spellings of similar length (Hussein / Husayn), not for a
+    // longer name that happens to contain the same consonants (Putin / Potanin).
+    let close = a.len().abs_diff(b.len()) <= 1 || r >= 0.6;
+    if phonetic && close && ska.len() >= 3 && ska == skb && p.phonetic_sim > fuzzy {
         return (p.phonetic_sim, TokenHow::Phonetic);
     }
     (fuzzy, TokenHow::Fuzzy)
