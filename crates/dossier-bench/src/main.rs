@@ -1,0 +1,404 @@
+//! `dossier-bench`: a load generator for Dossier (a benchmark, not a test).
+//!
+//! It starts the release binary on a fresh SQLite directory or PostgreSQL database, drives it over HTTP
+//! with concurrent keep-alive clients, and reports requests/s with p50/p99 latency for
+//! `POST /api/applications` and `GET /api/applications/{id}`, next to the rate of the same database
+//! doing an equivalent bare insert transaction; then webhook deliveries/s and commit-to-delivery
+//! latency to a fast local receiver. Run:
+//!
+//! ```sh
+//! cargo build --release -p dossier -p dossier-bench
+//! target/release/dossier-bench --backend sqlite
+//! target/release/dossier-bench --backend postgres
+//! ```
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+#[derive(Parser)]
+struct Args {
+    /// `sqlite` or `postgres`.
+    #[arg(long, default_value = "sqlite")]
+    backend: String,
+    /// Seconds per phase.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// The dossier binary.
+    #[arg(long, default_value = "target/release/dossier")]
+    dossier: String,
+    /// PostgreSQL server for the postgres backend.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+    pg: String,
+    /// Events for the webhook phase.
+    #[arg(long, default_value_t = 2000)]
+    webhook_events: usize,
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    store_args: Vec<String>,
+    dossier: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
+        let out = Command::new(&self.dossier).args(args).args(&self.store_args).output()?;
+        if !out.status.success() {
+            bail!("dossier {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(String::from_utf8(out.stdout)?)
+    }
+}
+
+async fn start(args: &Args, store_args: Vec<String>, deliver: bool) -> anyhow::Result<Server> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = Command::new(&args.dossier)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .args(&store_args)
+        .env("DOSSIER_RATE_LIMIT_PER_SECOND", "0")
+        .env("DOSSIER_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+        .env("DOSSIER_WEBHOOK_DELIVERY", deliver.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {} (build it with cargo build --release)", args.dossier))?;
+    let server = Server { child, base: format!("http://127.0.0.1:{port}"), store_args, dossier: args.dossier.clone() };
+    let http = reqwest::Client::new();
+    for _ in 0..300 {
+        if http.get(format!("{}/healthz", server.base)).send().await.is_ok() {
+            return Ok(server);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("dossier did not start")
+}
+
+/// Latencies of one phase.
+struct Phase {
+    name: String,
+    latencies: Vec<Duration>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+impl Phase {
+    fn report(&mut self) -> String {
+        self.latencies.sort();
+        let n = self.latencies.len();
+        let pct = |p: f64| {
+            if n == 0 {
+                0.0
+            } else {
+                self.latencies[((n as f64 * p) as usize).min(n - 1)].as_secs_f64() * 1000.0
+            }
+        };
+        format!(
+            "| {} | {:.0} | {:.2} | {:.2} | {} |",
+            self.name,
+            n as f64 / self.elapsed.as_secs_f64(),
+            pct(0.50),
+            pct(0.99),
+            self.errors
+        )
+    }
+}
+
+/// Runs `op` from `concurrency` workers for `seconds`, timing each call.
+async fn drive<F, Fut>(name: &str, concurrency: usize, seconds: u64, op: F) -> Phase
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let op = Arc::new(op);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..concurrency {
+        let op = op.clone();
+        workers.push(tokio::spawn(async move {
+            let (mut lat, mut errors, mut i) = (Vec::new(), 0, 0);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                if op(w * 1_000_000 + i).await {
+                    lat.push(t.elapsed());
+                } else {
+                    errors += 1;
+                }
+                i += 1;
+            }
+            (lat, errors)
+        }));
+    }
+    let mut phase = Phase { name: name.into(), latencies: Vec::new(), errors: 0, elapsed: Duration::ZERO };
+    for w in workers {
+        let (lat, errors) = w.await.expect("worker");
+        phase.latencies.extend(lat);
+        phase.errors += errors;
+    }
+    phase.elapsed = start.elapsed();
+    phase
+}
+
+fn case(i: usize) -> Value {
+    json!({
+        "type": "business",
+        "business": {"name": format!("Bench Company {i}"), "registration_number": format!("{i:09}"), "country": "FR",
+                     "incorporation_date": "2015-03-02", "industry_code": "49.41",
+                     "address": {"line1": "10 rue de la Paix", "city": "Paris", "postal_code": "75002", "country": "FR"}},
+        "relationships": [
+            {"kind": "person", "roles": ["director", "signatory"],
+             "person": {"first_name": "Claire", "last_name": "Martin", "birth_date": "1980-05-17", "nationality": "FR"}},
+            {"kind": "person", "roles": ["ubo"], "ownership_percentage": 60,
+             "person": {"first_name": "Jan", "last_name": "de Vries", "nationality": "NL"}}
+        ],
+        "external_id": format!("bench-{i}")
+    })
+}
+
+/// The database's own rate for the same write: one transaction inserting a case-sized JSON row and an
+/// event row, committed, from the same number of concurrent connections the server may use.
+async fn bare_inserts(url: &str, sqlite: bool, concurrency: usize, seconds: u64) -> anyhow::Result<Phase> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(if sqlite { 1 } else { concurrency.min(8) as u32 })
+        .connect(url)
+        .await?;
+    if sqlite {
+        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").execute(&pool).await?;
+    }
+    sqlx::raw_sql(
+        "CREATE TABLE bare_cases (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, data TEXT NOT NULL); \
+         CREATE TABLE bare_events (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, payload TEXT NOT NULL);",
+    )
+    .execute(&pool)
+    .await?;
+    let body = case(0).to_string();
+    let phase = drive("bare insert transaction (database only)", concurrency, seconds, move |i| {
+        let pool = pool.clone();
+        let body = body.clone();
+        async move {
+            let run = async {
+                let mut tx = pool.begin().await?;
+                sqlx::query("INSERT INTO bare_cases (id, workspace_id, data) VALUES ($1, $2, $3)")
+                    .bind(format!("c{i}"))
+                    .bind("ws")
+                    .bind(&body)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO bare_events (id, workspace_id, payload) VALUES ($1, $2, $3)")
+                    .bind(format!("e{i}"))
+                    .bind("ws")
+                    .bind(&body)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(())
+            };
+            run.await.is_ok()
+        }
+    })
+    .await;
+    Ok(phase)
+}
+
+async fn fresh_pg(base: &str) -> anyhow::Result<(String, String)> {
+    let name = format!("dossier_bench_{:08x}", rand::random::<u32>());
+    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres")).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await?;
+    Ok((format!("{base}/{name}"), name))
+}
+
+async fn drop_pg(base: &str, name: &str) {
+    if let Ok(mut admin) = sqlx::PgConnection::connect(&format!("{base}/postgres")).await {
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&mut admin)
+            .await;
+    }
+}
+
+/// A receiver that answers 204 at once and notes when each event arrived.
+async fn receiver() -> anyhow::Result<(String, Arc<Mutex<Vec<(String, jiff::Timestamp)>>>)> {
+    let got: Arc<Mutex<Vec<(String, jiff::Timestamp)>>> = Arc::default();
+    let sink = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let sink = sink.clone();
+            async move {
+                let now = jiff::Timestamp::now();
+                if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+                    if let Some(created) = v["created_at"].as_str() {
+                        sink.lock().unwrap().push((created.to_string(), now));
+                    }
+                }
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/hook", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok((url, got))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let args = Args::parse();
+    let sqlite = args.backend == "sqlite";
+    let dir = std::env::temp_dir().join(format!("dossier-bench-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(&dir)?;
+    let mut store_args = vec!["--data-dir".to_string(), dir.display().to_string()];
+    let mut pg_dbs = Vec::new();
+    if !sqlite {
+        let (url, name) = fresh_pg(&args.pg).await?;
+        store_args.extend(["--database-url".to_string(), url]);
+        pg_dbs.push(name);
+    }
+    let server = start(&args, store_args.clone(), true).await?;
+    let key = server.cli(&["apikey", "create"])?.lines().last().unwrap_or_default().trim().to_string();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
+
+    let ids: Arc<Mutex<Vec<String>>> = Arc::default();
+    let (h, b, k, sink) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
+    let mut create = drive("POST /api/applications", args.concurrency, args.seconds, move |i| {
+        let (h, b, k, sink) = (h.clone(), b.clone(), k.clone(), sink.clone());
+        async move {
+            let Ok(r) = h.post(format!("{b}/api/applications")).bearer_auth(&k).json(&case(i)).send().await else {
+                return false;
+            };
+            if r.status().as_u16() != 201 {
+                return false;
+            }
+            match r.json::<Value>().await {
+                Ok(v) => {
+                    sink.lock().unwrap().push(v["id"].as_str().unwrap_or_default().to_string());
+                    true
+                }
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    let ids: Arc<Vec<String>> = Arc::new(ids.lock().unwrap().clone());
+    let (h, b, k, pick) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
+    let mut get = drive("GET /api/applications/{id}", args.concurrency, args.seconds, move |i| {
+        let (h, b, k) = (h.clone(), b.clone(), k.clone());
+        let id = pick[i % pick.len().max(1)].clone();
+        async move {
+            match h.get(format!("{b}/api/applications/{id}")).bearer_auth(&k).send().await {
+                Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                _ => false,
+            }
+        }
+    })
+    .await;
+
+    // Webhooks, latency: a fast receiver, events created one by one by 4 clients.
+    let (url, got) = receiver().await?;
+    http.post(format!("{}/api/webhooks", server.base))
+        .bearer_auth(&key)
+        .json(&json!({"url": url, "events": ["application.created"]}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let (h, b, k) = (http.clone(), server.base.clone(), key.clone());
+    drive("(webhook latency load)", 4, args.seconds.min(5), move |i| {
+        let (h, b, k) = (h.clone(), b.clone(), k.clone());
+        async move { h.post(format!("{b}/api/applications")).bearer_auth(&k).json(&case(i)).send().await.is_ok() }
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut lags: Vec<f64> = got
+        .lock()
+        .unwrap()
+        .drain(..)
+        .filter_map(|(created, at)| created.parse::<jiff::Timestamp>().ok().map(|c| at.duration_since(c).as_secs_f64() * 1000.0))
+        .collect();
+    lags.sort_by(f64::total_cmp);
+    drop(server);
+
+    // Webhooks, throughput: queue events on an API-only node, then let a delivering node drain them.
+    let api_only = start(&args, store_args.clone(), false).await?;
+    let total = args.webhook_events;
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut senders = Vec::new();
+    for _ in 0..args.concurrency.min(16) {
+        let (h, b, k, next) = (http.clone(), api_only.base.clone(), key.clone(), next.clone());
+        senders.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let _ = h.post(format!("{b}/api/applications")).bearer_auth(&k).json(&case(i)).send().await;
+            }
+        }));
+    }
+    for s in senders {
+        s.await?;
+    }
+    drop(api_only);
+    let started = Instant::now();
+    let server = start(&args, store_args, true).await?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while got.lock().unwrap().len() < total && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let drained_in = started.elapsed();
+    let delivered = got.lock().unwrap().len();
+    drop(server);
+
+    // The database alone, on a fresh database of the same kind.
+    let bare_url = if sqlite {
+        format!("sqlite://{}?mode=rwc", dir.join("bare.db").display())
+    } else {
+        let (url, name) = fresh_pg(&args.pg).await?;
+        pg_dbs.push(name);
+        url
+    };
+    let mut bare = bare_inserts(&bare_url, sqlite, args.concurrency, args.seconds).await?;
+
+    println!("backend: {}, {} clients, {} s per phase, {} cores", args.backend, args.concurrency, args.seconds,
+             std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!("| phase | req/s | p50 ms | p99 ms | errors |");
+    println!("|---|---|---|---|---|");
+    let create_rate = create.latencies.len() as f64 / create.elapsed.as_secs_f64();
+    let bare_rate = bare.latencies.len() as f64 / bare.elapsed.as_secs_f64();
+    println!("{}", create.report());
+    println!("{}", get.report());
+    println!("{}", bare.report());
+    println!("creates at {:.0}% of the bare-transaction rate", 100.0 * create_rate / bare_rate.max(1e-9));
+    let pct = |p: f64| lags.get(((lags.len() as f64 * p) as usize).min(lags.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    println!(
+        "webhooks: commit-to-delivery p50 {:.1} ms, p99 {:.1} ms over {} events; a backlog of {delivered}/{total} drained in {:.1} s (start-up included): {:.0} deliveries/s",
+        pct(0.5),
+        pct(0.99),
+        lags.len(),
+        drained_in.as_secs_f64(),
+        delivered as f64 / drained_in.as_secs_f64()
+    );
+    for name in pg_dbs {
+        drop_pg(&args.pg, &name).await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
