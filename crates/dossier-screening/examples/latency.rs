@@ -262,12 +262,57 @@ fn main() {
         }
     }
     run("OFAC SDN (14,965 entities)", &index, &qs);
+    // Re-screen 100,000 synthetic parties (the negative fixtures) against the whole list and
+    // against the week's changes only, on two threads.
+    let parties: Vec<Query> = ["negatives_global.csv", "negatives_us.csv"]
+        .iter()
+        .flat_map(|f| read_rows(f))
+        .map(|r| Query {
+            name: r[0].to_string(),
+            birth_date: Some(r[5].to_string()).filter(|s| !s.is_empty()),
+            country: Some(r[7].to_string()).filter(|s| !s.is_empty()),
+            schema: Some(Schema::Person),
+            limit: 10,
+            ..Query::default()
+        })
+        .collect();
+    let rescreen = |index: &Index| {
+        let t = Instant::now();
+        let hits = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for part in parties.chunks(parties.len().div_ceil(2)) {
+                let hits = &hits;
+                s.spawn(move || {
+                    for q in part {
+                        if index.search_default(q).iter().any(|m| m.matched) {
+                            hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        (t.elapsed().as_secs_f64(), hits.into_inner())
+    };
+    let (full_s, full_hits) = rescreen(&index);
+    let old = parse(
+        SourceKind::OfacSdn,
+        &root().join("watchlists/ofac_sdn/2024-04-26"),
+    )
+    .unwrap();
+    let d = dossier_screening::diff(&old, index.entities());
+    let delta = Index::build(d.entities_to_rescreen(index.entities()));
+    let (delta_s, delta_hits) = rescreen(&delta);
+    let rescreen_line = format!(
+        "re-screen of {} parties, 2 threads: full SDN {full_s:.1} s ({full_hits} with a match); only the {} entities changed 2024-04-26 → 2024-05-03: {delta_s:.1} s ({delta_hits} with a match)",
+        parties.len(),
+        delta.len()
+    );
     let sdn_line = format!(
         "SDN: parse {parse_s:.2} s, index build {build_s:.2} s, {names} names, {keys} keys, {postings} postings, RSS +{sdn_mem:.0} MB (entities + index)"
     );
     drop(index);
     if sdn_only {
-        println!("\n{sdn_line}");
+        println!("\n{sdn_line}\n{rescreen_line}");
         return;
     }
     let r0 = rss_mb();
@@ -281,7 +326,7 @@ fn main() {
     let (keys, postings) = index.stats();
     let mem = rss_mb() - r0;
     run(&format!("{n} synthetic entities"), &index, &qs);
-    println!("\n{sdn_line}");
+    println!("\n{sdn_line}\n{rescreen_line}");
     println!(
         "synthetic: generated in {gen_s:.1} s (entities alone RSS +{ents_mem:.0} MB); index build {build_s:.1} s; {keys} keys, {postings} postings; RSS +{mem:.0} MB (entities + index)"
     );

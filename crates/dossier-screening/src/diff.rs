@@ -65,6 +65,16 @@ impl SnapshotDiff {
     pub fn to_rescreen(&self) -> impl Iterator<Item = &EntityKey> {
         self.added.iter().chain(&self.changed)
     }
+
+    /// The added and changed entities of `new` (the snapshot this diff leads to). Build an
+    /// [`crate::Index`] over them to re-screen every party against the changes only.
+    pub fn entities_to_rescreen(&self, new: &[Entity]) -> Vec<Entity> {
+        let keys: std::collections::HashSet<&EntityKey> = self.to_rescreen().collect();
+        new.iter()
+            .filter(|e| keys.contains(&e.key()))
+            .cloned()
+            .collect()
+    }
 }
 
 /// Compare two snapshots. Keys come out sorted.

@@ -40,7 +40,7 @@ pub struct Index {
 /// other keys: they would only add noise and time (e.g. "mohammed" on some lists).
 const MAX_POSTING_SHARE: f64 = 0.05;
 /// Candidate names scored per query, at least.
-const MIN_CANDIDATES: usize = 40;
+const MIN_CANDIDATES: usize = 24;
 
 /// Per-thread accumulator reused across queries: dense arrays indexed by name id, reset
 /// through the list of touched ids (no per-query allocation proportional to the index).
@@ -315,7 +315,7 @@ impl Index {
         let limit = if query.limit == 0 { 10 } else { query.limit };
         let pq = PreparedQuery::new(query.clone());
         let mut out: Vec<Match> = Vec::new();
-        for (ei, names) in self.candidates(&pq, limit * 4) {
+        for (ei, names) in self.candidates(&pq, limit * 3) {
             let e = &self.entities[ei as usize];
             let norms = &self.norms[ei as usize];
             let Some(s) = score_entity_names(&pq, e, norms, Some(&names), &self.params) else {

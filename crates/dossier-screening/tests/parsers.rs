@@ -96,6 +96,14 @@ fn ofac_snapshot_diff_one_week() {
     assert_eq!(d.removed.len(), 8);
     assert_eq!(d.changed.len(), 0);
     assert_eq!(d.unchanged, 14_668 - 8);
+    // Re-screening only looks at the 305 new records.
+    let changed = d.entities_to_rescreen(&new);
+    assert_eq!(changed.len(), 305);
+    assert!(
+        changed
+            .iter()
+            .all(|e| !old.iter().any(|o| o.list_id == e.list_id))
+    );
     // Changing one field shows up as changed.
     let mut edited = new.clone();
     edited[0].birth_dates.push("1970".into());
