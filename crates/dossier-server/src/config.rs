@@ -29,6 +29,9 @@ pub struct Config {
     pub webhook_timeout_secs: u64,
     /// Deliveries in flight at once, per process.
     pub webhook_concurrency: u32,
+    /// Run the webhook delivery worker in this process. Turn it off for API-only nodes when dedicated
+    /// nodes deliver (all share the queue in the database).
+    pub webhook_delivery: bool,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             webhook_allow_private_targets: false,
             webhook_timeout_secs: 10,
             webhook_concurrency: 32,
+            webhook_delivery: true,
         }
     }
 }

@@ -140,12 +140,17 @@ pub async fn serve(
         state.store.clone(),
         &state.config,
     )?);
-    let worker = tokio::spawn(dispatcher.run());
+    let worker = state
+        .config
+        .webhook_delivery
+        .then(|| tokio::spawn(dispatcher.run()));
     let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     // Deliveries in flight are abandoned with their lease; they are sent again after a restart.
-    worker.abort();
+    if let Some(w) = worker {
+        w.abort();
+    }
     served?;
     Ok(())
 }
