@@ -59,7 +59,10 @@ impl Drop for Server {
 
 impl Server {
     fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
-        let out = Command::new(&self.dossier).args(args).args(&self.store_args).output()?;
+        let out = Command::new(&self.dossier)
+            .args(args)
+            .args(&self.store_args)
+            .output()?;
         if !out.status.success() {
             bail!("dossier {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         }
@@ -68,7 +71,9 @@ impl Server {
 }
 
 async fn start(args: &Args, store_args: Vec<String>, deliver: bool) -> anyhow::Result<Server> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let child = Command::new(&args.dossier)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .args(&store_args)
@@ -79,11 +84,26 @@ async fn start(args: &Args, store_args: Vec<String>, deliver: bool) -> anyhow::R
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .with_context(|| format!("starting {} (build it with cargo build --release)", args.dossier))?;
-    let server = Server { child, base: format!("http://127.0.0.1:{port}"), store_args, dossier: args.dossier.clone() };
+        .with_context(|| {
+            format!(
+                "starting {} (build it with cargo build --release)",
+                args.dossier
+            )
+        })?;
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        store_args,
+        dossier: args.dossier.clone(),
+    };
     let http = reqwest::Client::new();
     for _ in 0..300 {
-        if http.get(format!("{}/healthz", server.base)).send().await.is_ok() {
+        if http
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .is_ok()
+        {
             return Ok(server);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -147,7 +167,12 @@ where
             (lat, errors)
         }));
     }
-    let mut phase = Phase { name: name.into(), latencies: Vec::new(), errors: 0, elapsed: Duration::ZERO };
+    let mut phase = Phase {
+        name: name.into(),
+        latencies: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
     for w in workers {
         let (lat, errors) = w.await.expect("worker");
         phase.latencies.extend(lat);
@@ -175,14 +200,21 @@ fn case(i: usize) -> Value {
 
 /// The database's own rate for the same write: one transaction inserting a case-sized JSON row and an
 /// event row, committed, from the same number of concurrent connections the server may use.
-async fn bare_inserts(url: &str, sqlite: bool, concurrency: usize, seconds: u64) -> anyhow::Result<Phase> {
+async fn bare_inserts(
+    url: &str,
+    sqlite: bool,
+    concurrency: usize,
+    seconds: u64,
+) -> anyhow::Result<Phase> {
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(if sqlite { 1 } else { concurrency.min(8) as u32 })
         .connect(url)
         .await?;
     if sqlite {
-        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").execute(&pool).await?;
+        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .execute(&pool)
+            .await?;
     }
     sqlx::raw_sql(
         "CREATE TABLE bare_cases (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, data TEXT NOT NULL); \
@@ -191,30 +223,39 @@ async fn bare_inserts(url: &str, sqlite: bool, concurrency: usize, seconds: u64)
     .execute(&pool)
     .await?;
     let body = case(0).to_string();
-    let phase = drive("bare insert transaction (database only)", concurrency, seconds, move |i| {
-        let pool = pool.clone();
-        let body = body.clone();
-        async move {
-            let run = async {
-                let mut tx = pool.begin().await?;
-                sqlx::query("INSERT INTO bare_cases (id, workspace_id, data) VALUES ($1, $2, $3)")
+    let phase = drive(
+        "bare insert transaction (database only)",
+        concurrency,
+        seconds,
+        move |i| {
+            let pool = pool.clone();
+            let body = body.clone();
+            async move {
+                let run = async {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query(
+                        "INSERT INTO bare_cases (id, workspace_id, data) VALUES ($1, $2, $3)",
+                    )
                     .bind(format!("c{i}"))
                     .bind("ws")
                     .bind(&body)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("INSERT INTO bare_events (id, workspace_id, payload) VALUES ($1, $2, $3)")
+                    sqlx::query(
+                        "INSERT INTO bare_events (id, workspace_id, payload) VALUES ($1, $2, $3)",
+                    )
                     .bind(format!("e{i}"))
                     .bind("ws")
                     .bind(&body)
                     .execute(&mut *tx)
                     .await?;
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>(())
-            };
-            run.await.is_ok()
-        }
-    })
+                    tx.commit().await?;
+                    Ok::<_, sqlx::Error>(())
+                };
+                run.await.is_ok()
+            }
+        },
+    )
     .await;
     Ok(phase)
 }
@@ -222,15 +263,19 @@ async fn bare_inserts(url: &str, sqlite: bool, concurrency: usize, seconds: u64)
 async fn fresh_pg(base: &str) -> anyhow::Result<(String, String)> {
     let name = format!("dossier_bench_{:08x}", rand::random::<u32>());
     let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres")).await?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await?;
     Ok((format!("{base}/{name}"), name))
 }
 
 async fn drop_pg(base: &str, name: &str) {
     if let Ok(mut admin) = sqlx::PgConnection::connect(&format!("{base}/postgres")).await {
-        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-            .execute(&mut admin)
-            .await;
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut admin)
+        .await;
     }
 }
 
@@ -274,42 +319,73 @@ async fn main() -> anyhow::Result<()> {
         pg_dbs.push(name);
     }
     let server = start(&args, store_args.clone(), true).await?;
-    let key = server.cli(&["apikey", "create"])?.lines().last().unwrap_or_default().trim().to_string();
-    let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
+    let key = server
+        .cli(&["apikey", "create"])?
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
 
     let ids: Arc<Mutex<Vec<String>>> = Arc::default();
     let (h, b, k, sink) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
-    let mut create = drive("POST /api/applications", args.concurrency, args.seconds, move |i| {
-        let (h, b, k, sink) = (h.clone(), b.clone(), k.clone(), sink.clone());
-        async move {
-            let Ok(r) = h.post(format!("{b}/api/applications")).bearer_auth(&k).json(&case(i)).send().await else {
-                return false;
-            };
-            if r.status().as_u16() != 201 {
-                return false;
-            }
-            match r.json::<Value>().await {
-                Ok(v) => {
-                    sink.lock().unwrap().push(v["id"].as_str().unwrap_or_default().to_string());
-                    true
+    let mut create = drive(
+        "POST /api/applications",
+        args.concurrency,
+        args.seconds,
+        move |i| {
+            let (h, b, k, sink) = (h.clone(), b.clone(), k.clone(), sink.clone());
+            async move {
+                let Ok(r) = h
+                    .post(format!("{b}/api/applications"))
+                    .bearer_auth(&k)
+                    .json(&case(i))
+                    .send()
+                    .await
+                else {
+                    return false;
+                };
+                if r.status().as_u16() != 201 {
+                    return false;
                 }
-                Err(_) => false,
+                match r.json::<Value>().await {
+                    Ok(v) => {
+                        sink.lock()
+                            .unwrap()
+                            .push(v["id"].as_str().unwrap_or_default().to_string());
+                        true
+                    }
+                    Err(_) => false,
+                }
             }
-        }
-    })
+        },
+    )
     .await;
     let ids: Arc<Vec<String>> = Arc::new(ids.lock().unwrap().clone());
     let (h, b, k, pick) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
-    let mut get = drive("GET /api/applications/{id}", args.concurrency, args.seconds, move |i| {
-        let (h, b, k) = (h.clone(), b.clone(), k.clone());
-        let id = pick[i % pick.len().max(1)].clone();
-        async move {
-            match h.get(format!("{b}/api/applications/{id}")).bearer_auth(&k).send().await {
-                Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
-                _ => false,
+    let mut get = drive(
+        "GET /api/applications/{id}",
+        args.concurrency,
+        args.seconds,
+        move |i| {
+            let (h, b, k) = (h.clone(), b.clone(), k.clone());
+            let id = pick[i % pick.len().max(1)].clone();
+            async move {
+                match h
+                    .get(format!("{b}/api/applications/{id}"))
+                    .bearer_auth(&k)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                }
             }
-        }
-    })
+        },
+    )
     .await;
 
     // Webhooks, latency: a fast receiver, events created one by one by 4 clients.
@@ -323,7 +399,14 @@ async fn main() -> anyhow::Result<()> {
     let (h, b, k) = (http.clone(), server.base.clone(), key.clone());
     drive("(webhook latency load)", 4, args.seconds.min(5), move |i| {
         let (h, b, k) = (h.clone(), b.clone(), k.clone());
-        async move { h.post(format!("{b}/api/applications")).bearer_auth(&k).json(&case(i)).send().await.is_ok() }
+        async move {
+            h.post(format!("{b}/api/applications"))
+                .bearer_auth(&k)
+                .json(&case(i))
+                .send()
+                .await
+                .is_ok()
+        }
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -331,7 +414,12 @@ async fn main() -> anyhow::Result<()> {
         .lock()
         .unwrap()
         .drain(..)
-        .filter_map(|(created, at)| created.parse::<jiff::Timestamp>().ok().map(|c| at.duration_since(c).as_secs_f64() * 1000.0))
+        .filter_map(|(created, at)| {
+            created
+                .parse::<jiff::Timestamp>()
+                .ok()
+                .map(|c| at.duration_since(c).as_secs_f64() * 1000.0)
+        })
         .collect();
     lags.sort_by(f64::total_cmp);
     drop(server);
@@ -342,14 +430,24 @@ async fn main() -> anyhow::Result<()> {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut senders = Vec::new();
     for _ in 0..args.concurrency.min(16) {
-        let (h, b, k, next) = (http.clone(), api_only.base.clone(), key.clone(), next.clone());
+        let (h, b, k, next) = (
+            http.clone(),
+            api_only.base.clone(),
+            key.clone(),
+            next.clone(),
+        );
         senders.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if i >= total {
                     break;
                 }
-                let _ = h.post(format!("{b}/api/applications")).bearer_auth(&k).json(&case(i)).send().await;
+                let _ = h
+                    .post(format!("{b}/api/applications"))
+                    .bearer_auth(&k)
+                    .json(&case(i))
+                    .send()
+                    .await;
             }
         }));
     }
@@ -377,8 +475,15 @@ async fn main() -> anyhow::Result<()> {
     };
     let mut bare = bare_inserts(&bare_url, sqlite, args.concurrency, args.seconds).await?;
 
-    println!("backend: {}, {} clients, {} s per phase, {} cores", args.backend, args.concurrency, args.seconds,
-             std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "backend: {}, {} clients, {} s per phase, {} cores",
+        args.backend,
+        args.concurrency,
+        args.seconds,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0)
+    );
     println!("| phase | req/s | p50 ms | p99 ms | errors |");
     println!("|---|---|---|---|---|");
     let create_rate = create.latencies.len() as f64 / create.elapsed.as_secs_f64();
@@ -386,8 +491,15 @@ async fn main() -> anyhow::Result<()> {
     println!("{}", create.report());
     println!("{}", get.report());
     println!("{}", bare.report());
-    println!("creates at {:.0}% of the bare-transaction rate", 100.0 * create_rate / bare_rate.max(1e-9));
-    let pct = |p: f64| lags.get(((lags.len() as f64 * p) as usize).min(lags.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    println!(
+        "creates at {:.0}% of the bare-transaction rate",
+        100.0 * create_rate / bare_rate.max(1e-9)
+    );
+    let pct = |p: f64| {
+        lags.get(((lags.len() as f64 * p) as usize).min(lags.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+    };
     println!(
         "webhooks: commit-to-delivery p50 {:.1} ms, p99 {:.1} ms over {} events; a backlog of {delivered}/{total} drained in {:.1} s (start-up included): {:.0} deliveries/s",
         pct(0.5),
