@@ -33,7 +33,11 @@ impl Errors {
 
     /// `Ok(())` when nothing was found, the list otherwise.
     pub fn into_result(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
     }
 }
 
