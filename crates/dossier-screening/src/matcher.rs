@@ -72,7 +72,7 @@ impl Default for Params {
             nickname_sim: 0.8,
             extra_query_weight: 0.7,
             extra_candidate_weight: 0.35,
-            org_extra_weight: 0.7,
+            org_extra_weight: 1.0,
             number_mismatch_weight: 2.0,
             conflict_weight: 1.3,
             w_word: 1.0,
@@ -520,13 +520,13 @@ pub fn compare_norm(q: &NormName, c: &NormName, org: bool, p: &Params) -> NameSc
         TokenClass::Initial if org => p.w_word,
         _ => weight(t, p),
     };
-    let mut uq: Vec<(f64, TokenClass)> = (0..qt.len())
+    let mut uq: Vec<(f64, TokenClass, bool)> = (0..qt.len())
         .filter(|i| !used_q[*i])
-        .map(|i| (uweight(&qt[i]), qt[i].class))
+        .map(|i| (uweight(&qt[i]), qt[i].class, qt[i].geo))
         .collect();
-    let mut uc: Vec<(f64, TokenClass)> = (0..ct.len())
+    let mut uc: Vec<(f64, TokenClass, bool)> = (0..ct.len())
         .filter(|i| !used_c[*i])
-        .map(|i| (uweight(&ct[i]), ct[i].class))
+        .map(|i| (uweight(&ct[i]), ct[i].class, ct[i].geo))
         .collect();
     uq.sort_by(|a, b| b.0.total_cmp(&a.0));
     uc.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -538,15 +538,21 @@ pub fn compare_norm(q: &NormName, c: &NormName, org: bool, p: &Params) -> NameSc
     } else {
         (p.extra_query_weight, p.extra_candidate_weight)
     };
-    let extra = |xs: &[(f64, TokenClass)], f: f64| {
+    // Between organisations an extra country or region is a regional subsidiary's qualifier
+    // ("Faberlic Europe"): it costs like an omitted middle name, not like a new word.
+    let extra = |xs: &[(f64, TokenClass, bool)], f: f64| {
         xs.iter()
-            .map(|(w, c)| if *c == TokenClass::Number { *w } else { w * f })
+            .map(|(w, c, geo)| match c {
+                TokenClass::Number => *w,
+                _ if org && *geo => w * p.extra_candidate_weight,
+                _ => w * f,
+            })
             .sum::<f64>()
     };
     // A contradicting initial is as strong a contradiction as a contradicting word.
-    let conflict = |xs: &[(f64, TokenClass)]| {
+    let conflict = |xs: &[(f64, TokenClass, bool)]| {
         xs.iter()
-            .map(|(w, c)| {
+            .map(|(w, c, _)| {
                 if *c == TokenClass::Initial {
                     w.max(p.w_word)
                 } else {

@@ -30,6 +30,9 @@ pub struct Token {
     /// Came from a script that omits short vowels (Arabic, Hebrew, Syriac, Thaana): compare by
     /// consonant skeleton.
     pub abjad: bool,
+    /// A country or region name ("Europe", "Mexico"): in a company name it usually marks a
+    /// regional subsidiary, so an extra one costs little.
+    pub geo: bool,
     /// Consonant skeleton of `text` (see [`skeleton`]), precomputed for speed.
     pub skel: Box<str>,
     /// For one syllable of a CJK / Hangul name: the original character(s). Two such syllables
@@ -43,6 +46,7 @@ impl Token {
             text: text.into(),
             class,
             abjad,
+            geo: false,
             skel: skeleton(text).into(),
             syllable: None,
         }
@@ -309,6 +313,40 @@ const LEGAL_FORMS: &[(&str, &str)] = &[
     ("fgup", "fgup"),
     ("gup", "fgup"),
     ("mup", "fgup"),
+];
+
+/// Single-word legal forms long enough to recognise misspelt or truncated.
+const LONG_FORMS: &[(&str, &str)] = &[
+    ("aktiengesellschaft", "ag"),
+    ("corporation", "corp"),
+    ("incorporated", "inc"),
+    ("limited", "ltd"),
+    ("company", "co"),
+];
+
+/// Region words that qualify a company name like a country does.
+const REGIONS: &[&str] = &[
+    "europe",
+    "european",
+    "asia",
+    "asian",
+    "africa",
+    "african",
+    "america",
+    "americas",
+    "pacific",
+    "mena",
+    "emea",
+    "apac",
+    "latam",
+    "nordic",
+    "nordics",
+    "scandinavia",
+    "caribbean",
+    "gulf",
+    "eurasia",
+    "baltic",
+    "balkans",
 ];
 
 /// Families of legal forms: forms of one family name the same kind of company in different
@@ -661,6 +699,20 @@ pub fn normalise(name: &str) -> NormName {
             (w, a, s)
         })
         .collect();
+    let mut words = words;
+    // A misspelt or truncated long legal form at the end ("Aktiengeselschaft", "Compan"): one
+    // edit, or a 5+ letter prefix. Respelt, it then also completes phrases ("Joint Stock Compan").
+    if words.len() > 1
+        && let Some(last) = words.last_mut()
+        && last.0.len() >= 5
+        && !t.legal.contains_key(last.0.as_str())
+        && let Some((form, _)) = LONG_FORMS.iter().find(|(form, _)| {
+            (last.0.len() >= 7 && crate::matcher::osa(last.0.as_bytes(), form.as_bytes()) <= 1)
+                || (form.len() > last.0.len() && form.starts_with(last.0.as_str()))
+        })
+    {
+        last.0 = form.to_string();
+    }
     let n = words.len();
     let mut out = NormName::default();
     let mut i = 0;
@@ -714,6 +766,8 @@ pub fn normalise(name: &str) -> NormName {
             text
         };
         let mut tok = Token::new(&text, class, abjad);
+        tok.geo = class == TokenClass::Word
+            && (REGIONS.contains(&text.as_str()) || crate::countries::to_code(&text).is_some());
         tok.syllable = words[i].2.as_deref().map(Into::into);
         out.tokens.push(tok);
         i += 1;

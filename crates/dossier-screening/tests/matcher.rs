@@ -182,3 +182,18 @@ fn explanation_sums_to_score_and_serialises() {
     assert_eq!(json[0]["entity"]["list_id"], "1");
     assert!(json[0]["explanation"]["tokens"].as_array().unwrap().len() == 2);
 }
+
+#[test]
+fn misspelt_legal_forms_and_regional_qualifiers() {
+    // Misspelt / truncated legal forms are still legal forms.
+    at_least("Siemens Aktiengeselschaft", "Siemens AG", 0.95);
+    at_least(
+        "TACTICAL MISSILES CORPORATION JOINT STOCK COMPAN",
+        "TACTICAL MISSILES CORPORATION JOINT STOCK COMPANY",
+        0.95,
+    );
+    // Between companies a regional qualifier costs little, another distinctive word a lot.
+    let regional = compare_names("faberlic", "FABERLIC EUROPE Sp. z o.o.");
+    let other = compare_names("faberlic", "FABERLIC TRUST Sp. z o.o.");
+    assert!(regional >= 0.7 && other < regional, "{regional} {other}");
+}
