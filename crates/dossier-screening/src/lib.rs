@@ -13,10 +13,20 @@
 //! * [`parse`]`(kind, path) -> Result<Vec<Entity>, ParseError>`; errors name file, line, field.
 //! * [`diff`]`(old, new) -> SnapshotDiff` keyed by `(list, list_id)` with a content hash;
 //!   [`Snapshot::import`]`(kind, path)`, [`Snapshot::diff_from`], [`Snapshot::digest`].
-//! * [`Index::build`]`(entities)`, [`Index::search`]`(&Query, threshold) -> Vec<Match>`.
-//! * [`compare_names`] for a bare name-to-name score.
+//!   [`SnapshotDiff::entities_to_rescreen`] gives the added/changed entities: index those to
+//!   re-screen every party against the changes only.
+//! * [`Index::build`]`(entities)` / [`Index::build_with`]`(entities, Params)`;
+//!   [`Index::search`]`(&Query, threshold) -> Vec<Match>`, best first, at most `query.limit`
+//!   (default 10), down to half the threshold; `Match { score, matched, entity, explanation }`.
+//!   The index is immutable and `Sync`: share it behind an `Arc`, rebuild after an import.
+//! * [`compare_names`] for a bare name-to-name score; [`Params`] holds the threshold (default
+//!   0.70) and the weights (see `docs/screening.md`).
 //!
-//! Entities, queries, matches and explanations are serde (de)serialisable.
+//! Entities, snapshots, queries, matches and explanations are serde (de)serialisable; a query
+//! body may say `type` for `schema` (`person`, `organisation`/`organization`).
+//!
+//! OpenSanctions data (the `ftm` and `senzing` sources) is licensed CC BY-NC 4.0:
+//! non-commercial use only without a licence from OpenSanctions.
 
 pub mod countries;
 pub mod diff;
