@@ -10,6 +10,10 @@ use crate::custom_field::{AppliesTo, CustomFieldDefinition, validate_values};
 use crate::id::new_id;
 use crate::relationship::{NewRelationship, Relationship, validate_tree};
 use crate::validation::{Errors, FieldError, check_len, is_date, is_email, join};
+use crate::workflow::{
+    CaseDocument, Decision, ExpectedDocument, PendingApproval, ReviewRequirements, RiskAdjustment,
+    RiskAssessment, Task,
+};
 
 /// Whether the case is about a business (KYB) or a natural person (KYC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -309,6 +313,30 @@ pub struct Application {
     pub updated_at: String,
     pub submitted_at: Option<String>,
     pub decided_at: Option<String>,
+    /// The template's tasks as last evaluated (see `docs/workflows.md`).
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    /// The risk as last evaluated, with its explanation; `risk_score`/`risk_level` mirror it.
+    #[serde(default)]
+    pub risk: Option<RiskAssessment>,
+    /// Manual risk adjustments, each with its reason; part of every evaluation.
+    #[serde(default)]
+    pub risk_adjustments: Vec<RiskAdjustment>,
+    /// Documents the template expects on this case, after conditions.
+    #[serde(default)]
+    pub expected_documents: Vec<ExpectedDocument>,
+    /// The case's live documents, as the engine sees them (full records under `/documents`).
+    #[serde(default)]
+    pub documents: Vec<CaseDocument>,
+    /// Who may decide this case, from the template's policy.
+    #[serde(default)]
+    pub review_requirements: ReviewRequirements,
+    /// A first approval waiting for its second approver (four-eyes).
+    #[serde(default)]
+    pub pending_approval: Option<PendingApproval>,
+    /// The decision: who, when, why, second approver; `status_review`/`decided_at` mirror it.
+    #[serde(default)]
+    pub decision: Option<Decision>,
 }
 
 /// Body of `PATCH /api/applications/{id}`: the subject merges field by field (RFC 7386: `null`
@@ -413,6 +441,14 @@ impl NewApplication {
             updated_at: now.to_string(),
             submitted_at: None,
             decided_at: None,
+            tasks: Vec::new(),
+            risk: None,
+            risk_adjustments: Vec::new(),
+            expected_documents: Vec::new(),
+            documents: Vec::new(),
+            review_requirements: ReviewRequirements::default(),
+            pending_approval: None,
+            decision: None,
         };
         app.validate(definitions)?;
         Ok(app)

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     /// Address to listen on.
     pub bind: String,
-    /// Where SQLite's database (and, later, documents) live.
+    /// Where SQLite's database and the documents (`<data_dir>/documents`) live.
     pub data_dir: PathBuf,
     /// `postgres://…` for PostgreSQL; empty for SQLite in `data_dir`.
     pub database_url: Option<String>,
@@ -32,6 +32,8 @@ pub struct Config {
     /// Run the webhook delivery worker in this process. Turn it off for API-only nodes when dedicated
     /// nodes deliver (all share the queue in the database).
     pub webhook_delivery: bool,
+    /// Largest document upload accepted, in bytes (413 above).
+    pub document_max_bytes: u64,
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Default for Config {
             webhook_timeout_secs: 10,
             webhook_concurrency: 32,
             webhook_delivery: true,
+            document_max_bytes: 20 * 1024 * 1024,
         }
     }
 }

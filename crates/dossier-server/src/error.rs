@@ -26,6 +26,12 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// 422: the request is readable but invalid; each problem names its field.
     Invalid(Vec<FieldError>),
+    /// A refusal by a policy (the decision policy): its own status (403/409/422) and problem type.
+    Refused {
+        status: StatusCode,
+        slug: &'static str,
+        detail: String,
+    },
     /// 429: the key's rate limit is exhausted for now.
     RateLimited { retry_after_secs: u64 },
     /// 500: our fault; details go to the log, not to the client.
@@ -92,6 +98,11 @@ impl ApiError {
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
+            Refused {
+                status,
+                slug,
+                detail,
+            } => (*status, slug, "Refused by policy", detail.clone()),
             RateLimited { retry_after_secs } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate-limited",
@@ -148,6 +159,11 @@ impl IntoResponse for ApiError {
         );
         if let Some(secs) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body was not read: this connection cannot carry another request, and
+            // saying so keeps clients from reusing it.
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

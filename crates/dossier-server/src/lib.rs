@@ -5,12 +5,16 @@ pub mod applications;
 pub mod auth;
 pub mod config;
 pub mod custom_fields;
+pub mod documents;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod ops;
 pub mod relationships;
+pub mod templates;
+pub mod verification;
 pub mod webhooks;
+pub mod workflow;
 pub mod write;
 
 use std::sync::Arc;
@@ -22,6 +26,8 @@ use axum::middleware;
 use axum::routing::get;
 use dossier_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
 use tokio::net::TcpListener;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -39,11 +45,19 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: Arc<auth::RateLimiter>,
     pub metrics: PrometheusHandle,
+    /// Where document contents live (a directory under the data dir).
+    pub documents: Arc<dyn ObjectStore>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config) -> Self {
-        Self {
+    /// Fails when the documents directory cannot be created.
+    pub fn new(store: Store, config: Config) -> anyhow::Result<Self> {
+        let dir = config.data_dir.join("documents");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.display()))?;
+        let documents = Arc::new(LocalFileSystem::new_with_prefix(&dir)?);
+        Ok(Self {
+            documents,
             limiter: Arc::new(auth::RateLimiter::new(
                 config.rate_limit_per_second,
                 config.rate_limit_burst,
@@ -51,13 +65,13 @@ impl AppState {
             config: Arc::new(config),
             store,
             metrics: ops::prometheus(),
-        }
+        })
     }
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Dossier API", description = "KYC/KYB compliance orchestration: cases, related parties, custom fields, events."),
+    info(title = "Dossier API", description = "KYC/KYB compliance orchestration: cases, related parties, custom fields, documents, templates, tasks, risk, decisions, events."),
     modifiers(&BearerAuth),
     security(("api_key" = [])),
     components(schemas(error::Problem, dossier_domain::validation::FieldError))
@@ -89,6 +103,9 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(custom_fields::routes())
         .merge(events::routes())
         .merge(webhooks::routes())
+        .merge(documents::routes())
+        .merge(templates::routes())
+        .merge(verification::routes())
         .split_for_parts()
 }
 

@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_webhooks.sql"),
         postgres: include_str!("../migrations/postgres/0002_webhooks.sql"),
     },
+    Migration {
+        version: 3,
+        name: "workflow",
+        sqlite: include_str!("../migrations/sqlite/0003_workflow.sql"),
+        postgres: include_str!("../migrations/postgres/0003_workflow.sql"),
+    },
 ];
 
 impl Store {

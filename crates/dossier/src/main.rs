@@ -170,7 +170,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 println!("Demo API key (workspace `demo`):\n{key}");
             }
             tracing::info!(%addr, backend = ?store.backend(), "dossier serving");
-            let state = AppState::new(store.clone(), config);
+            let state = AppState::new(store.clone(), config)?;
             dossier_server::serve(state, listener, shutdown_signal()).await?;
             store.close().await;
             tracing::info!("dossier stopped");

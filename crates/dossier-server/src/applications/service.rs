@@ -1,12 +1,15 @@
 //! What happens to a case when it is created or changed: validation against the workspace's custom
-//! fields, the stored row, the event and the audit entry — inside the caller's transaction.
+//! fields, the workflow evaluation (tasks, risk, progress — see [`crate::workflow`]), the stored row,
+//! the events and the audit entry — inside the caller's transaction.
 
 use dossier_domain::application::{Application, ApplicationPatch, NewApplication};
 use dossier_domain::audit::{Actor, diff};
-use dossier_store::{Tx, now};
+use dossier_domain::id::new_id;
+use dossier_store::{RiskHistoryEntry, Tx, now};
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
+use crate::workflow;
 
 pub async fn create(
     tx: &mut Tx,
@@ -15,8 +18,10 @@ pub async fn create(
     new: NewApplication,
 ) -> ApiResult<Application> {
     let definitions = tx.custom_fields(ws).await?;
-    let app = new.into_application(&definitions, &now())?;
+    let mut app = new.into_application(&definitions, &now())?;
+    workflow::evaluate(tx, ws, &mut app).await?;
     tx.insert_application(ws, &app).await?;
+    record_risk(tx, ws, actor, "application.created", &app).await?;
     let object = serde_json::to_value(&app).expect("an application serialises");
     tx.emit(ws, "application.created", Some(&app.id), &object)
         .await?;
@@ -53,9 +58,10 @@ pub async fn update(
     save(tx, ws, actor, "application.updated", &before, app).await
 }
 
-/// Validates and stores a changed case; when anything changed, bumps `updated_at`, emits
-/// `application.updated` and audits the difference under `action`. Every change of a case goes
-/// through here, so this is where derived state is kept current.
+/// Validates, re-evaluates and stores a changed case; when anything changed, bumps `updated_at`, emits
+/// `application.updated` (and `application.status_updated`, `application.risk_updated`,
+/// `application.review_updated` when those moved) and audits the difference under `action`. Every
+/// change of a case goes through here, so this is where derived state is kept current.
 pub async fn save(
     tx: &mut Tx,
     ws: &str,
@@ -66,6 +72,7 @@ pub async fn save(
 ) -> ApiResult<Application> {
     let definitions = tx.custom_fields(ws).await?;
     app.validate(&definitions)?;
+    workflow::evaluate(tx, ws, &mut app).await?;
     if &app == before {
         return Ok(app);
     }
@@ -75,6 +82,21 @@ pub async fn save(
     let after_json = serde_json::to_value(&app).expect("an application serialises");
     tx.emit(ws, "application.updated", Some(&app.id), &after_json)
         .await?;
+    if app.status_execution != before.status_execution {
+        tx.emit(ws, "application.status_updated", Some(&app.id), &after_json)
+            .await?;
+    }
+    let risk_moved = |a: &Application| a.risk.as_ref().map(|r| (r.score, r.level.clone()));
+    if risk_moved(&app) != risk_moved(before) {
+        record_risk(tx, ws, actor, action, &app).await?;
+        tx.emit(ws, "application.risk_updated", Some(&app.id), &after_json)
+            .await?;
+    }
+    if app.status_review != before.status_review || app.pending_approval != before.pending_approval
+    {
+        tx.emit(ws, "application.review_updated", Some(&app.id), &after_json)
+            .await?;
+    }
     let changes: Vec<_> = diff(&before_json, &after_json)
         .into_iter()
         .filter(|c| c.path != "updated_at")
@@ -90,4 +112,29 @@ pub async fn save(
     )
     .await?;
     Ok(app)
+}
+
+/// Keeps the case's current risk in its history.
+async fn record_risk(
+    tx: &mut Tx,
+    ws: &str,
+    actor: &Actor,
+    cause: &str,
+    app: &Application,
+) -> ApiResult<()> {
+    let Some(risk) = &app.risk else {
+        return Ok(());
+    };
+    let entry = RiskHistoryEntry {
+        id: new_id("rsk"),
+        application_id: app.id.clone(),
+        score: risk.score,
+        level: risk.level.clone(),
+        cause: cause.to_string(),
+        actor: actor.clone(),
+        assessment: risk.clone(),
+        created_at: now(),
+    };
+    tx.insert_risk_history(ws, &entry).await?;
+    Ok(())
 }
