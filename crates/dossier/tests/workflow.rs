@@ -821,10 +821,105 @@ async fn country_risk_moves_the_score(backend: Backend) {
     assert!(r.is_problem());
 }
 
+/// A template whose policy wants four eyes on every approval: the first key's approval waits (202),
+/// the same key cannot complete it, a second key does.
+async fn four_eyes_needs_a_second_approver(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let second = srv.apikey(&[]);
+    let mut kyc = srv.get("/api/templates/kyc_standard", &key).await.json;
+    kyc["policy"]["four_eyes"] = json!({"condition": "true"});
+    let r = srv
+        .send_json("PUT", "/api/templates/kyc_standard", &key, &kyc)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    let mut body = person("FR");
+    body["person"]["address"] =
+        json!({"line1": "1 rue X", "city": "Lyon", "postal_code": "69001", "country": "FR"});
+    let created = srv.post("/api/applications", &key, &body).await;
+    assert_eq!(created.status, 201, "{:?}", created.json);
+    let id = created.json["id"].as_str().unwrap().to_string();
+    assert_eq!(created.json["review_requirements"]["four_eyes"], true);
+    for (doc_type, name) in [("passport", "p.pdf"), ("proof_of_address", "a.pdf")] {
+        let r = upload(
+            &srv,
+            &key,
+            &id,
+            doc_type,
+            None,
+            (name, "application/pdf", PDF),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{:?}", r.json);
+        let doc = r.json["id"].as_str().unwrap();
+        let r = srv
+            .patch(
+                &format!("/api/applications/{id}/documents/{doc}"),
+                &key,
+                &json!({"status": "valid"}),
+            )
+            .await;
+        assert_eq!(r.status, 200);
+    }
+    let app = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    assert_eq!(app["status_execution"], "done", "{}", app["tasks"]);
+    let path = format!("/api/applications/{id}/decision");
+    let approval = json!({"status_review": "approved", "reason": "verified"});
+    let first = srv.post(&path, &key, &approval).await;
+    assert_eq!(first.status, 202, "{:?}", first.json);
+    assert_eq!(first.json["status_review"], "pending");
+    assert!(first.json["pending_approval"]["by"].is_string());
+    let same = srv.post(&path, &key, &approval).await;
+    assert_eq!(same.status, 409);
+    assert!(same.is_problem());
+    let done = srv.post(&path, &second, &approval).await;
+    assert_eq!(done.status, 200, "{:?}", done.json);
+    assert_eq!(done.json["status_review"], "approved");
+    assert!(done.json["decision"]["second_approver"].is_string());
+    assert_eq!(
+        done.json["decision"]["first_approval"]["by"],
+        first.json["pending_approval"]["by"]
+    );
+    assert!(done.json["pending_approval"].is_null());
+    let review = events(&srv, &key, "application.review_updated", &id).await;
+    assert_eq!(review.len(), 2, "the first approval and the decision");
+}
+
+/// Every route of this capability is in the OpenAPI description.
+async fn the_new_routes_are_described(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let spec = srv
+        .request("GET", "/api/openapi.json", None, None, &[])
+        .await
+        .json;
+    for path in [
+        "/api/applications/{id}/documents",
+        "/api/applications/{id}/documents/{doc_id}",
+        "/api/applications/{id}/documents/{doc_id}/content",
+        "/api/applications/{id}/tasks/{task_id}/run",
+        "/api/applications/{id}/tasks/{task_id}/clear",
+        "/api/applications/{id}/risk_adjustments",
+        "/api/applications/{id}/risk_history",
+        "/api/applications/{id}/decision",
+        "/api/templates",
+        "/api/templates/{name}",
+    ] {
+        assert!(spec["paths"][path].is_object(), "{path} is not described");
+    }
+    for schema in ["Document", "Task", "RiskAssessment", "DecisionRequest"] {
+        assert!(
+            spec["components"]["schemas"][schema].is_object(),
+            "{schema}"
+        );
+    }
+}
+
 both_backends!(
     a_company_goes_from_tasks_to_a_decision,
     tasks_are_cleared_with_a_comment_and_rerun,
     documents_are_sniffed_limited_and_served,
     templates_are_validated_on_save,
     country_risk_moves_the_score,
+    four_eyes_needs_a_second_approver,
+    the_new_routes_are_described,
 );
