@@ -10,6 +10,7 @@ use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use dossier_domain::application::Application;
 use dossier_domain::audit::{Actor, diff};
 use dossier_domain::relationship;
 use dossier_domain::workflow::DocumentStatus;
@@ -164,6 +165,31 @@ async fn store_file(
     })
 }
 
+fn check_type(document_type: &str) -> ApiResult<()> {
+    if ENGINE.catalogue.get(document_type).is_none() {
+        return Err(ApiError::invalid(
+            "type",
+            format!(
+                "unknown document type `{document_type}`; use one of: {}",
+                ENGINE.catalogue.names().join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_relationship(app: &Application, relationship_id: &str) -> ApiResult<()> {
+    if !relationship_id.is_empty()
+        && relationship::find(&app.relationships, relationship_id).is_none()
+    {
+        return Err(ApiError::invalid(
+            "relationship_id",
+            "no such related party on this case",
+        ));
+    }
+    Ok(())
+}
+
 /// Discards what is left of a refused upload, at most `budget` bytes.
 async fn drain(multipart: &mut Multipart, budget: u64) {
     let mut seen: u64 = 0;
@@ -200,9 +226,9 @@ async fn upload_document(
     if declared_length.is_some_and(|n| n > limit.saturating_add(MULTIPART_OVERHEAD)) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
-    if state.store.application(&ws, &id).await?.is_none() {
+    let Some(current) = state.store.application(&ws, &id).await? else {
         return Err(ApiError::NotFound("application"));
-    }
+    };
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|e| {
@@ -223,9 +249,17 @@ async fn upload_document(
             .map_err(multipart_error(limit))?
         {
             match field.name().unwrap_or("") {
-                "type" => document_type = Some(small_text(field, "type", limit).await?),
+                // Checked as they arrive (again in the transaction), so that a bad request is
+                // refused before its file is streamed when the form sends them first.
+                "type" => {
+                    let t = small_text(field, "type", limit).await?;
+                    check_type(&t)?;
+                    document_type = Some(t);
+                }
                 "relationship_id" => {
-                    relationship_id = Some(small_text(field, "relationship_id", limit).await?)
+                    let r = small_text(field, "relationship_id", limit).await?;
+                    check_relationship(&current, &r)?;
+                    relationship_id = Some(r);
                 }
                 "file" if file.is_none() => {
                     file = Some(store_file(&state, key.clone(), field, limit).await?)
@@ -276,23 +310,10 @@ async fn upload_document(
             let before = app.clone();
             let document_type = document_type
                 .ok_or_else(|| ApiError::invalid("type", "a `type` part is required"))?;
-            if ENGINE.catalogue.get(&document_type).is_none() {
-                return Err(ApiError::invalid(
-                    "type",
-                    format!(
-                        "unknown document type `{document_type}`; use one of: {}",
-                        ENGINE.catalogue.names().join(", ")
-                    ),
-                ));
-            }
+            check_type(&document_type)?;
             let relationship_id = relationship_id.filter(|r| !r.is_empty());
-            if let Some(r) = &relationship_id
-                && relationship::find(&app.relationships, r).is_none()
-            {
-                return Err(ApiError::invalid(
-                    "relationship_id",
-                    "no such related party on this case",
-                ));
+            if let Some(r) = &relationship_id {
+                check_relationship(&app, r)?;
             }
             let at = now();
             let doc = Document {
