@@ -289,10 +289,10 @@ async fn receiver() -> anyhow::Result<(String, Arc<Mutex<Vec<(String, jiff::Time
             let sink = sink.clone();
             async move {
                 let now = jiff::Timestamp::now();
-                if let Ok(v) = serde_json::from_slice::<Value>(&body) {
-                    if let Some(created) = v["created_at"].as_str() {
-                        sink.lock().unwrap().push((created.to_string(), now));
-                    }
+                if let Ok(v) = serde_json::from_slice::<Value>(&body)
+                    && let Some(created) = v["created_at"].as_str()
+                {
+                    sink.lock().unwrap().push((created.to_string(), now));
                 }
                 axum::http::StatusCode::NO_CONTENT
             }
