@@ -34,6 +34,8 @@ pub struct Config {
     pub webhook_delivery: bool,
     /// Largest document upload accepted, in bytes (413 above).
     pub document_max_bytes: u64,
+    /// Screening score (0–1) at or above which a watchlist result is `matched`.
+    pub screening_threshold: f64,
 }
 
 impl Default for Config {
@@ -53,6 +55,7 @@ impl Default for Config {
             webhook_concurrency: 32,
             webhook_delivery: true,
             document_max_bytes: 20 * 1024 * 1024,
+            screening_threshold: dossier_screening::Params::default().threshold,
         }
     }
 }

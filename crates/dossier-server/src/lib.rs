@@ -11,6 +11,7 @@ pub mod events;
 pub mod extract;
 pub mod ops;
 pub mod relationships;
+pub mod screening;
 pub mod templates;
 pub mod verification;
 pub mod webhooks;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Where document contents live (a directory under the data dir).
     pub documents: Arc<dyn ObjectStore>,
+    /// The in-memory watchlist search index (rebuilt when a new snapshot is imported).
+    pub screening: Arc<screening::ScreeningIndex>,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             config: Arc::new(config),
             store,
             metrics: ops::prometheus(),
+            screening: Arc::default(),
         })
     }
 }
@@ -106,6 +110,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(documents::routes())
         .merge(templates::routes())
         .merge(verification::routes())
+        .merge(screening::routes())
         .split_for_parts()
 }
 

@@ -16,6 +16,7 @@ mod migrate;
 mod risk_history;
 mod templates;
 mod tx;
+mod watchlists;
 mod webhooks;
 mod workspaces;
 
@@ -36,6 +37,7 @@ pub use idempotency::IdempotentResponse;
 pub use risk_history::RiskHistoryEntry;
 pub use templates::StoredTemplate;
 pub use tx::Tx;
+pub use watchlists::{WatchlistEntityRow, WatchlistSnapshot};
 pub use webhooks::{AttemptOutcome, ClaimedDelivery, Delivery, WebhookEndpoint};
 pub use workspaces::Workspace;
 

@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_workflow.sql"),
         postgres: include_str!("../migrations/postgres/0003_workflow.sql"),
     },
+    Migration {
+        version: 4,
+        name: "watchlists",
+        sqlite: include_str!("../migrations/sqlite/0004_watchlists.sql"),
+        postgres: include_str!("../migrations/postgres/0004_watchlists.sql"),
+    },
 ];
 
 impl Store {

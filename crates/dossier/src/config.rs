@@ -33,6 +33,12 @@ pub fn load(args: &GlobalArgs) -> anyhow::Result<Config> {
     let mut config: Config = toml::Value::Table(table)
         .try_into()
         .context("invalid configuration (file or DOSSIER_* variables)")?;
+    if !(0.0..=1.0).contains(&config.screening_threshold) {
+        anyhow::bail!(
+            "invalid configuration: `screening_threshold` must be between 0 and 1, not {}",
+            config.screening_threshold
+        );
+    }
     if let Some(dir) = &args.data_dir {
         config.data_dir = dir.clone();
     }
@@ -48,6 +54,13 @@ fn env_value(raw: &str) -> toml::Value {
         toml::Value::Integer(i)
     } else if let Ok(b) = raw.parse::<bool>() {
         toml::Value::Boolean(b)
+    } else if raw.contains('.')
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && let Ok(f) = raw.parse::<f64>()
+    {
+        toml::Value::Float(f)
     } else {
         toml::Value::String(raw.to_string())
     }
@@ -75,6 +88,8 @@ mod tests {
     fn environment_values_are_typed_like_toml() {
         assert_eq!(env_value("42"), toml::Value::Integer(42));
         assert_eq!(env_value("true"), toml::Value::Boolean(true));
+        assert_eq!(env_value("0.8"), toml::Value::Float(0.8));
+        assert_eq!(env_value("1.2.3"), toml::Value::String("1.2.3".into()));
         assert_eq!(
             env_value("postgres://x"),
             toml::Value::String("postgres://x".into())

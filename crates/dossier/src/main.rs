@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod watchlist;
 
 use std::process::ExitCode;
 
@@ -59,6 +60,11 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Sanctions and PEP watchlists (global to the installation): import, list snapshots.
+    #[command(subcommand)]
+    Watchlist(watchlist::WatchlistCommand),
+    /// Screen a name against the newest snapshot of every imported watchlist.
+    Screen(watchlist::ScreenArgs),
 }
 
 #[derive(Subcommand)]
@@ -239,6 +245,14 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => return Err(e.into()),
             }
+        }
+        Command::Watchlist(cmd) => {
+            let store = open_store(&config).await?;
+            return watchlist::run(cmd, &store).await;
+        }
+        Command::Screen(args) => {
+            let store = open_store(&config).await?;
+            return watchlist::screen(args, &store, &config).await;
         }
         Command::Audit(AuditCommand::Verify) => {
             let store = open_store(&config).await?;

@@ -1,0 +1,279 @@
+//! Ad-hoc screening against the imported watchlists: `POST /api/screening/search`.
+//!
+//! Watchlists are global to the installation (public lists imported with `dossier watchlist
+//! import`), so every workspace searches the same snapshots. The search index is built lazily from
+//! the newest snapshot of every source and kept in memory; each request checks, with one small
+//! query, whether the set of newest snapshots changed (an import by the CLI or another node) and
+//! rebuilds the index if so.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use dossier_screening::{Entity, Index, Query, Schema};
+use dossier_store::{Store, WatchlistSnapshot};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, RwLock};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::JsonBody;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
+}
+
+/// Results per search at most.
+pub const MAX_LIMIT: usize = 100;
+
+/// An index and the snapshots it was built from.
+pub struct BuiltIndex {
+    pub snapshots: Vec<WatchlistSnapshot>,
+    pub index: Index,
+}
+
+/// The in-memory index over the newest snapshot of every source.
+#[derive(Default)]
+pub struct ScreeningIndex {
+    current: RwLock<Option<Arc<BuiltIndex>>>,
+    /// One rebuild at a time; requests arriving meanwhile wait for it rather than build again.
+    building: Mutex<()>,
+}
+
+impl ScreeningIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The index over the newest snapshots, rebuilt if they changed since it was built; `None`
+    /// when no watchlist was ever imported.
+    pub async fn get(&self, store: &Store) -> anyhow::Result<Option<Arc<BuiltIndex>>> {
+        let ids = store.latest_watchlist_snapshot_ids().await?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let current = || async {
+            self.current
+                .read()
+                .await
+                .as_ref()
+                .filter(|b| b.snapshots.iter().map(|s| &s.id).eq(ids.iter()))
+                .cloned()
+        };
+        if let Some(built) = current().await {
+            return Ok(Some(built));
+        }
+        let _guard = self.building.lock().await;
+        // Another request may have rebuilt it while we waited.
+        if let Some(built) = current().await {
+            return Ok(Some(built));
+        }
+        let started = std::time::Instant::now();
+        let (snapshots, index) = load_index(store).await?;
+        tracing::info!(
+            snapshots = snapshots.len(),
+            entities = index.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "screening index built"
+        );
+        let built = Arc::new(BuiltIndex { snapshots, index });
+        *self.current.write().await = Some(built.clone());
+        Ok(Some(built))
+    }
+}
+
+/// The entities of the newest snapshot of every source.
+pub async fn latest_entities(
+    store: &Store,
+) -> anyhow::Result<(Vec<WatchlistSnapshot>, Vec<Entity>)> {
+    let snapshots = store.latest_watchlist_snapshots().await?;
+    let mut rows = Vec::new();
+    for s in &snapshots {
+        rows.push(store.watchlist_entities(&s.id).await?);
+    }
+    let entities = tokio::task::spawn_blocking(move || {
+        rows.into_iter()
+            .flatten()
+            .map(|data| serde_json::from_str::<Entity>(&data))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await??;
+    Ok((snapshots, entities))
+}
+
+/// Builds a search index over the newest snapshot of every source (the CLI's `screen` uses it too).
+pub async fn load_index(store: &Store) -> anyhow::Result<(Vec<WatchlistSnapshot>, Index)> {
+    let (snapshots, entities) = latest_entities(store).await?;
+    let index = tokio::task::spawn_blocking(move || Index::build(entities)).await?;
+    Ok((snapshots, index))
+}
+
+/// An ad-hoc screening query.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    /// The name to screen, as written (any script, any order). Required (a missing one is a 422
+    /// naming `name`, like an empty one).
+    #[serde(default)]
+    pub name: String,
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    pub birth_date: Option<String>,
+    /// Nationality, residence or registration country: ISO code or name.
+    pub country: Option<String>,
+    /// `person`, `organisation` (or `organization`), `vessel` or `aircraft`; omitted searches all.
+    #[serde(rename = "type")]
+    #[schema(rename = "type")]
+    pub entity_type: Option<String>,
+    /// Results at most (1–100, default 10).
+    pub limit: Option<i64>,
+}
+
+/// Checks a query's fields; every problem names its field.
+pub fn validate(req: &SearchRequest) -> Result<Query, ApiError> {
+    let mut errors = Vec::new();
+    let mut fail = |field: &str, message: &str| {
+        errors.push(dossier_domain::validation::FieldError {
+            field: field.into(),
+            message: message.into(),
+        })
+    };
+    let name = req.name.trim();
+    if name.is_empty() {
+        fail("name", "must not be empty");
+    } else if name.chars().count() > 500 {
+        fail("name", "must be at most 500 characters");
+    }
+    let birth_date = req
+        .birth_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
+    if let Some(d) = birth_date
+        && !is_date_prefix(d)
+    {
+        fail("birth_date", "must be a date: YYYY-MM-DD, YYYY-MM or YYYY");
+    }
+    let schema = match req
+        .entity_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => None,
+        Some(t) => match t.parse::<Schema>() {
+            Ok(s) if s != Schema::Unknown => Some(s),
+            _ => {
+                fail(
+                    "type",
+                    "must be one of person, organisation, vessel, aircraft",
+                );
+                None
+            }
+        },
+    };
+    let limit = match req.limit {
+        None => 10,
+        Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
+        Some(_) => {
+            fail("limit", "must be between 1 and 100");
+            10
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    Ok(Query {
+        name: name.to_string(),
+        birth_date: birth_date.map(str::to_string),
+        country: req
+            .country
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
+        schema,
+        limit,
+        ..Query::default()
+    })
+}
+
+/// `YYYY`, `YYYY-MM` or a real `YYYY-MM-DD`.
+pub fn is_date_prefix(d: &str) -> bool {
+    let parts: Vec<&str> = d.split('-').collect();
+    let num = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [y] => num(y, 4),
+        [y, m] => num(y, 4) && num(m, 2) && (1..=12).contains(&m.parse::<u8>().unwrap_or(0)),
+        [_, _, _] => d.parse::<jiff::civil::Date>().is_ok(),
+        _ => false,
+    }
+}
+
+/// Searches the newest snapshot of every imported watchlist. Results are ranked best first; each has
+/// `score` (0–1), `matched` (score at or above the `screening_threshold` setting), the listed
+/// `entity` and the `explanation` of its score. Watchlists are global: every workspace searches the
+/// same lists. 409 when no watchlist has been imported yet.
+#[utoipa::path(post, path = "/api/screening/search", tag = "screening", request_body = SearchRequest,
+    responses(
+        (status = 200, description = "`{results: [{score, matched, entity: {list, list_id, schema, names, birth_dates, nationalities, countries, identifiers, programmes, topics, source_url}, explanation}], threshold, snapshots: [{id, source, version, imported_at}]}`"),
+        (status = 409, body = Problem, description = "no watchlist imported yet"),
+        (status = 422, body = Problem)))]
+async fn search(
+    State(state): State<AppState>,
+    _auth: Auth,
+    body: JsonBody<SearchRequest>,
+) -> ApiResult<Json<Value>> {
+    let query = validate(&body.value)?;
+    let index = state
+        .screening
+        .get(&state.store)
+        .await
+        .map_err(|e| ApiError::Internal(format!("building the screening index: {e:#}")))?;
+    let Some(built) = index else {
+        return Err(ApiError::Conflict(
+            "no watchlist imported; run `dossier watchlist import --source KIND PATH`".into(),
+        ));
+    };
+    let threshold = state.config.screening_threshold;
+    let snapshots: Vec<Value> = built
+        .snapshots
+        .iter()
+        .map(|s| json!({"id": s.id, "source": s.source, "version": s.version, "imported_at": s.imported_at}))
+        .collect();
+    let results = tokio::task::spawn_blocking(move || built.index.search(&query, threshold))
+        .await
+        .map_err(|e| ApiError::Internal(format!("screening search: {e}")))?;
+    Ok(Json(json!({
+        "results": results,
+        "threshold": threshold,
+        "snapshots": snapshots,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_iso_prefixes() {
+        for ok in ["1952", "1952-10", "1952-10-07", "2000-02-29"] {
+            assert!(is_date_prefix(ok), "{ok}");
+        }
+        for bad in [
+            "52",
+            "1952-13",
+            "1952-02-30",
+            "07/10/1952",
+            "1952-1-7",
+            "",
+            "abcd",
+        ] {
+            assert!(!is_date_prefix(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Watchlist snapshots: each import of a sanctions or PEP list source is kept as a new version, with
+//! its entities stored as JSON (one row each) and its diff counts against the version before.
+//!
+//! Watchlists are global to the installation, not per workspace: they are public lists, imported by
+//! an operator (`dossier watchlist import`), and every workspace screens against the same snapshots.
+//! Old versions are kept, so a hit can always be traced to the snapshot it was found in.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use utoipa::ToSchema;
+
+use crate::{Result, Store, Tx};
+
+/// One import of one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct WatchlistSnapshot {
+    pub id: String,
+    /// The parser kind: `ofac_sdn`, `un_sc`, `uk_hmt`, `ftm` or `senzing`.
+    pub source: String,
+    /// 1 for the first import of the source, then one more per import.
+    pub version: i64,
+    /// Where it was imported from (the path given to the import).
+    pub label: String,
+    pub imported_at: String,
+    pub entity_count: i64,
+    /// SHA-256 over the entities' keys and content hashes: equal for equal content.
+    pub digest: String,
+    /// The snapshot this one was diffed against (the source's previous version).
+    pub previous_id: Option<String>,
+    pub added: i64,
+    pub removed: i64,
+    pub changed: i64,
+}
+
+/// One entity of a snapshot, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchlistEntityRow {
+    pub list: String,
+    pub list_id: String,
+    pub content_hash: String,
+    /// The entity as JSON.
+    pub data: String,
+}
+
+const SNAPSHOT_COLUMNS: &str = "id, source, version, label, imported_at, entity_count, digest, \
+                                previous_id, added, removed, changed";
+
+/// Entities per INSERT statement (6 parameters each: well under both engines' parameter limits).
+const ENTITY_BATCH: usize = 500;
+
+fn snapshot_from_row(r: &AnyRow) -> WatchlistSnapshot {
+    WatchlistSnapshot {
+        id: r.get(0),
+        source: r.get(1),
+        version: r.get(2),
+        label: r.get(3),
+        imported_at: r.get(4),
+        entity_count: r.get(5),
+        digest: r.get(6),
+        previous_id: r.get(7),
+        added: r.get(8),
+        removed: r.get(9),
+        changed: r.get(10),
+    }
+}
+
+impl Tx {
+    /// Stores a snapshot and its entities. `s.version` must be the source's next version: a
+    /// concurrent import of the same source fails with a unique violation rather than interleave.
+    pub async fn insert_watchlist_snapshot(
+        &mut self,
+        s: &WatchlistSnapshot,
+        entities: &[WatchlistEntityRow],
+    ) -> Result<()> {
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO watchlist_snapshots ({SNAPSHOT_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        )))
+        .bind(&s.id)
+        .bind(&s.source)
+        .bind(s.version)
+        .bind(&s.label)
+        .bind(&s.imported_at)
+        .bind(s.entity_count)
+        .bind(&s.digest)
+        .bind(&s.previous_id)
+        .bind(s.added)
+        .bind(s.removed)
+        .bind(s.changed)
+        .execute(self.conn())
+        .await
+        .map_err(|e| {
+            crate::conflict_on_unique(e, "another import of this source committed first; retry")
+        })?;
+        for (batch_no, batch) in entities.chunks(ENTITY_BATCH).enumerate() {
+            let mut sql = String::from(
+                "INSERT INTO watchlist_entities \
+                 (snapshot_id, seq, list, list_id, content_hash, data) VALUES ",
+            );
+            for i in 0..batch.len() {
+                let p = i * 6;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6
+                ));
+            }
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (i, e) in batch.iter().enumerate() {
+                q = q
+                    .bind(&s.id)
+                    .bind((batch_no * ENTITY_BATCH + i) as i64)
+                    .bind(&e.list)
+                    .bind(&e.list_id)
+                    .bind(&e.content_hash)
+                    .bind(&e.data);
+            }
+            q.execute(self.conn()).await?;
+        }
+        Ok(())
+    }
+
+    /// The source's newest snapshot, read inside the transaction (to number the next one).
+    pub async fn latest_watchlist_snapshot(
+        &mut self,
+        source: &str,
+    ) -> Result<Option<WatchlistSnapshot>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SNAPSHOT_COLUMNS} FROM watchlist_snapshots WHERE source = $1 \
+             ORDER BY version DESC LIMIT 1"
+        )))
+        .bind(source)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.as_ref().map(snapshot_from_row))
+    }
+}
+
+impl Store {
+    /// Every snapshot, newest first.
+    pub async fn watchlist_snapshots(&self) -> Result<Vec<WatchlistSnapshot>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SNAPSHOT_COLUMNS} FROM watchlist_snapshots \
+             ORDER BY imported_at DESC, source, version DESC"
+        )))
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.iter().map(snapshot_from_row).collect())
+    }
+
+    /// The newest snapshot of every source, by source name.
+    pub async fn latest_watchlist_snapshots(&self) -> Result<Vec<WatchlistSnapshot>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SNAPSHOT_COLUMNS} FROM watchlist_snapshots s WHERE version = \
+             (SELECT MAX(version) FROM watchlist_snapshots WHERE source = s.source) ORDER BY source"
+        )))
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.iter().map(snapshot_from_row).collect())
+    }
+
+    /// The ids of the newest snapshot of every source, by source name: a cheap check of whether an
+    /// in-memory index is still current.
+    pub async fn latest_watchlist_snapshot_ids(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM watchlist_snapshots s WHERE version = \
+             (SELECT MAX(version) FROM watchlist_snapshots WHERE source = s.source) ORDER BY source",
+        )
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// A snapshot's entities as JSON, in import order.
+    pub async fn watchlist_entities(&self, snapshot_id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT data FROM watchlist_entities WHERE snapshot_id = $1 ORDER BY seq",
+        )
+        .bind(snapshot_id)
+        .fetch_all(self.reader())
+        .await?)
+    }
+}
