@@ -10,6 +10,9 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use dossier_domain::audit::diff;
 use dossier_screening::{Entity, Index, Query, Schema};
 use dossier_store::{Store, WatchlistSnapshot};
 use serde::Deserialize;
@@ -23,9 +26,12 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::JsonBody;
+use crate::write::Idempotency;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(search))
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(get_settings, put_settings))
 }
 
 /// Results per search at most.
@@ -217,7 +223,8 @@ pub fn is_date_prefix(d: &str) -> bool {
 /// Searches the newest snapshot of every imported watchlist. Results are ranked best first; each has
 /// `score` (0–1), `matched` (score at or above the `screening_threshold` setting), the listed
 /// `entity` and the `explanation` of its score. Watchlists are global: every workspace searches the
-/// same lists. 409 when no watchlist has been imported yet.
+/// same lists, each with its own threshold (`/api/screening/settings`). 409 when no watchlist has
+/// been imported yet.
 #[utoipa::path(post, path = "/api/screening/search", tag = "screening", request_body = SearchRequest,
     responses(
         (status = 200, description = "`{results: [{score, matched, entity: {list, list_id, schema, names, birth_dates, nationalities, countries, identifiers, programmes, topics, source_url}, explanation}], threshold, snapshots: [{id, source, version, imported_at}]}`"),
@@ -225,7 +232,7 @@ pub fn is_date_prefix(d: &str) -> bool {
         (status = 422, body = Problem)))]
 async fn search(
     State(state): State<AppState>,
-    _auth: Auth,
+    auth: Auth,
     body: JsonBody<SearchRequest>,
 ) -> ApiResult<Json<Value>> {
     let query = validate(&body.value)?;
@@ -239,7 +246,7 @@ async fn search(
             "no watchlist imported; run `dossier watchlist import --source KIND PATH`".into(),
         ));
     };
-    let threshold = state.config.screening_threshold;
+    let threshold = threshold(&state, auth.workspace_id()).await?.0;
     let snapshots: Vec<Value> = built
         .snapshots
         .iter()
@@ -253,6 +260,80 @@ async fn search(
         "threshold": threshold,
         "snapshots": snapshots,
     })))
+}
+
+/// The workspace's threshold and where it comes from (`workspace` or `default`, the installation's
+/// `screening_threshold`).
+pub async fn threshold(state: &AppState, workspace_id: &str) -> ApiResult<(f64, &'static str)> {
+    Ok(match state.store.screening_threshold(workspace_id).await? {
+        Some(bp) => (bp as f64 / 10_000.0, "workspace"),
+        None => (state.config.screening_threshold, "default"),
+    })
+}
+
+/// A workspace's screening settings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningSettings {
+    /// Score (0–1, at most 4 decimals kept) at or above which a result is `matched`; `null` (or
+    /// omitted) goes back to the installation's `screening_threshold`.
+    pub threshold: Option<f64>,
+}
+
+/// The workspace's screening threshold: `{threshold, source: "workspace" | "default", default}`.
+#[utoipa::path(get, path = "/api/screening/settings", tag = "screening",
+    responses((status = 200, description = "`{threshold, source, default}`")))]
+async fn get_settings(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
+    let (t, source) = threshold(&state, auth.workspace_id()).await?;
+    Ok(Json(
+        json!({"threshold": t, "source": source, "default": state.config.screening_threshold}),
+    ))
+}
+
+/// Sets the workspace's screening threshold (audited as `screening_settings.updated`).
+#[utoipa::path(put, path = "/api/screening/settings", tag = "screening", request_body = ScreeningSettings,
+    responses((status = 200, description = "`{threshold, source, default}`"), (status = 422, body = Problem)))]
+async fn put_settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    body: JsonBody<ScreeningSettings>,
+) -> ApiResult<Response> {
+    let idem = Idempotency::from_request(&headers, "PUT /api/screening/settings", &body.digest)?;
+    let bp = match body.value.threshold {
+        None => None,
+        Some(t) if (0.0..=1.0).contains(&t) => Some((t * 10_000.0).round() as i64),
+        Some(_) => return Err(ApiError::invalid("threshold", "must be between 0 and 1")),
+    };
+    let (ws, actor) = (auth.workspace_id().to_string(), auth.actor());
+    let default = state.config.screening_threshold;
+    state
+        .write(&auth, idem, async |tx| {
+            let before = tx.set_screening_threshold(&ws, bp).await?;
+            let show = |bp: Option<i64>| bp.map(|b| b as f64 / 10_000.0);
+            tx.audit(
+                &ws,
+                &actor,
+                "screening_settings.updated",
+                "workspace",
+                &ws,
+                None,
+                &diff(
+                    &json!({"threshold": show(before)}),
+                    &json!({"threshold": show(bp)}),
+                ),
+            )
+            .await?;
+            Ok((
+                StatusCode::OK,
+                json!({
+                    "threshold": show(bp).unwrap_or(default),
+                    "source": if bp.is_some() { "workspace" } else { "default" },
+                    "default": default,
+                }),
+            ))
+        })
+        .await
 }
 
 #[cfg(test)]

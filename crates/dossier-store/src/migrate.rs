@@ -36,6 +36,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_watchlists.sql"),
         postgres: include_str!("../migrations/postgres/0004_watchlists.sql"),
     },
+    Migration {
+        version: 5,
+        name: "screening_settings",
+        sqlite: include_str!("../migrations/sqlite/0005_screening_settings.sql"),
+        postgres: include_str!("../migrations/postgres/0005_screening_settings.sql"),
+    },
 ];
 
 impl Store {

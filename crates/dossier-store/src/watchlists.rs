@@ -144,7 +144,55 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Sets (`Some`) or removes (`None`) a workspace's screening threshold, in basis points;
+    /// returns the one it had.
+    pub async fn set_screening_threshold(
+        &mut self,
+        workspace_id: &str,
+        threshold_bp: Option<i64>,
+    ) -> Result<Option<i64>> {
+        let before: Option<i64> = sqlx::query_scalar(
+            "SELECT threshold_bp FROM screening_settings WHERE workspace_id = $1",
+        )
+        .bind(workspace_id)
+        .fetch_optional(self.conn())
+        .await?;
+        match threshold_bp {
+            Some(bp) => {
+                sqlx::query(
+                    "INSERT INTO screening_settings (workspace_id, threshold_bp, updated_at) \
+                     VALUES ($1, $2, $3) ON CONFLICT (workspace_id) DO UPDATE SET \
+                     threshold_bp = excluded.threshold_bp, updated_at = excluded.updated_at",
+                )
+                .bind(workspace_id)
+                .bind(bp)
+                .bind(crate::now())
+                .execute(self.conn())
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM screening_settings WHERE workspace_id = $1")
+                    .bind(workspace_id)
+                    .execute(self.conn())
+                    .await?;
+            }
+        }
+        Ok(before)
+    }
+}
+
 impl Store {
+    /// A workspace's own screening threshold in basis points, if it set one.
+    pub async fn screening_threshold(&self, workspace_id: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT threshold_bp FROM screening_settings WHERE workspace_id = $1",
+        )
+        .bind(workspace_id)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
     /// Every snapshot, newest first.
     pub async fn watchlist_snapshots(&self) -> Result<Vec<WatchlistSnapshot>> {
         let rows = sqlx::query(AssertSqlSafe(format!(

@@ -57,6 +57,10 @@ pub struct ScreenArgs {
     /// Results at most (1–100).
     #[arg(long, default_value_t = 10)]
     pub limit: i64,
+    /// Use this workspace's threshold (see `PUT /api/screening/settings`) instead of the
+    /// installation's `screening_threshold`.
+    #[arg(long)]
+    pub workspace: Option<String>,
     /// Print `{results, threshold, snapshots}` as JSON, like `POST /api/screening/search`.
     #[arg(long)]
     pub json: bool,
@@ -195,7 +199,15 @@ pub async fn screen(args: ScreenArgs, store: &Store, config: &Config) -> anyhow:
         bail!("no watchlist imported; run `dossier watchlist import --source KIND PATH`");
     }
     let (snapshots, index) = load_index(store).await?;
-    let threshold = config.screening_threshold;
+    let mut threshold = config.screening_threshold;
+    if let Some(name) = &args.workspace {
+        let Some(ws) = store.workspace_by_name(name).await? else {
+            bail!("no workspace named `{name}`");
+        };
+        if let Some(bp) = store.screening_threshold(&ws.id).await? {
+            threshold = bp as f64 / 10_000.0;
+        }
+    }
     let results = index.search(&query, threshold);
     if args.json {
         let snapshots: Vec<_> = snapshots

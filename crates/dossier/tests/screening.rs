@@ -56,6 +56,14 @@ async fn watchlists_import_diff_and_screen(backend: Backend) {
     srv.spawn().await;
     let key = srv.apikey(&[]);
 
+    let spec = srv.get("/api/openapi.json", &key).await.json;
+    for path in ["/api/screening/search", "/api/screening/settings"] {
+        assert!(
+            spec["paths"][path].is_object(),
+            "{path} not in the OpenAPI document"
+        );
+    }
+
     // Nothing imported yet: the API says what to do.
     let r = search(&srv, &key, json!({"name": "Vladimir Putin"})).await;
     assert_eq!(r.status, 409, "{:?}", r.json);
@@ -212,6 +220,83 @@ async fn watchlists_import_diff_and_screen(backend: Backend) {
         firsts.push(first.clone());
     }
     assert_eq!(firsts[0], firsts[1]);
+
+    // Each workspace may set its own threshold; the other keeps the installation's.
+    let r = srv.get("/api/screening/settings", &other).await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    assert_eq!(
+        r.json,
+        json!({"threshold": 0.72, "source": "default", "default": 0.72})
+    );
+    let r = srv
+        .send_json(
+            "PUT",
+            "/api/screening/settings",
+            &other,
+            &json!({"threshold": 0.95}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    assert_eq!(r.json["threshold"], 0.95);
+    assert_eq!(r.json["source"], "workspace");
+    let weak = json!({"name": "Putin, Wladimir"});
+    for (k, t) in [(&other, 0.95), (&key, 0.72)] {
+        let r = search(&srv, k, weak.clone()).await;
+        assert_eq!(r.status, 200, "{:?}", r.json);
+        assert_eq!(r.json["threshold"], t);
+        for m in r.json["results"].as_array().unwrap() {
+            assert_eq!(m["matched"], m["score"].as_f64().unwrap() >= t, "{m}");
+        }
+    }
+    let found = run_json(
+        &srv,
+        &[
+            "screen",
+            "--name",
+            "Putin, Wladimir",
+            "--workspace",
+            "elsewhere",
+            "--json",
+        ],
+    );
+    assert_eq!(found["threshold"], 0.95);
+    let r = srv
+        .send_json(
+            "PUT",
+            "/api/screening/settings",
+            &other,
+            &json!({"threshold": 1.5}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.error_fields(), vec!["threshold".to_string()]);
+    let read_only = srv.apikey(&["--workspace", "elsewhere", "--read-only"]);
+    let r = srv
+        .send_json(
+            "PUT",
+            "/api/screening/settings",
+            &read_only,
+            &json!({"threshold": 0.5}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = search(&srv, &read_only, weak.clone()).await;
+    assert_eq!(r.status, 200, "read-only keys may search");
+    assert_eq!(r.json["threshold"], 0.95);
+    let r = srv
+        .send_json(
+            "PUT",
+            "/api/screening/settings",
+            &other,
+            &json!({"threshold": null}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json["source"], "default");
+    assert_eq!(
+        srv.get("/api/screening/settings", &other).await.json["threshold"],
+        0.72
+    );
 
     // Without a key: 401. Invalid queries: 422 naming the field.
     let r = srv
