@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use dossier_domain::application::Application;
 use dossier_domain::audit::{Actor, diff};
 use dossier_domain::relationship;
-use dossier_domain::workflow::DocumentStatus;
 use dossier_domain::workflow::documents::{SNIFF_LEN, check_upload, sniff};
+use dossier_domain::workflow::{DocumentStatus, DocumentType};
 use dossier_store::{Document, Tx, now};
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStoreExt, WriteMultipart};
@@ -42,6 +42,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(upload_document, list_documents))
         .routes(routes!(get_document, update_document, delete_document))
         .routes(routes!(document_content))
+        .routes(routes!(document_types))
+}
+
+/// The document-type catalogue: each type with whose document it can be and the reasons a reviewer
+/// picks from when marking one invalid.
+#[utoipa::path(get, path = "/api/document_types", tag = "documents",
+    responses((status = 200, description = "`{data: [DocumentType], next_cursor: null}`", body = [DocumentType])))]
+async fn document_types(_auth: Auth) -> Json<Value> {
+    let types: Vec<&DocumentType> = ENGINE.catalogue.types().collect();
+    Json(json!({ "data": types, "next_cursor": null }))
 }
 
 /// The multipart form of an upload (for the OpenAPI description).
