@@ -99,12 +99,21 @@ impl Tx {
 
 impl Store {
     pub async fn application(&self, workspace_id: &str, id: &str) -> Result<Option<Application>> {
+        self.application_json(workspace_id, id)
+            .await?
+            .map(|data| decode(&data))
+            .transpose()
+    }
+
+    /// A case exactly as stored: the JSON text the API returns, without decoding and re-encoding it
+    /// (the hot read path).
+    pub async fn application_json(&self, workspace_id: &str, id: &str) -> Result<Option<String>> {
         let row = sqlx::query("SELECT data FROM applications WHERE workspace_id = $1 AND id = $2")
             .bind(workspace_id)
             .bind(id)
             .fetch_optional(self.reader())
             .await?;
-        row.map(|r| decode(&r.get::<String, _>(0))).transpose()
+        Ok(row.map(|r| r.get::<String, _>(0)))
     }
 
     pub async fn applications(

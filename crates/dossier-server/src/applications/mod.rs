@@ -5,7 +5,7 @@ pub mod service;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use dossier_domain::application::{Application, ApplicationPatch, NewApplication};
 use dossier_store::{ApplicationFilter, AuditEntry, normalise_timestamp};
 use serde::Deserialize;
@@ -113,13 +113,18 @@ async fn get_application(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let app = state
+) -> ApiResult<Response> {
+    // The stored document is the response: hand it over as is.
+    let data = state
         .store
-        .application(auth.workspace_id(), &id)
+        .application_json(auth.workspace_id(), &id)
         .await?
         .ok_or(ApiError::NotFound("application"))?;
-    Ok(Json(to_json(&app)))
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        data,
+    )
+        .into_response())
 }
 
 /// Changes a case: subject fields merge, custom fields merge by name, tags and external_id replace.
