@@ -155,7 +155,7 @@ async fn application_activity(
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
     let ws = auth.workspace_id();
-    if state.store.application(ws, &id).await?.is_none() {
+    if state.store.application_json(ws, &id).await?.is_none() {
         return Err(ApiError::NotFound("application"));
     }
     let fetch = page.fetch_limit()?;
