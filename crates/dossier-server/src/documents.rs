@@ -408,9 +408,7 @@ async fn list_documents(
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
     let ws = auth.workspace_id();
-    if state.store.application(ws, &id).await?.is_none() {
-        return Err(ApiError::NotFound("application"));
-    }
+    service::ensure_exists(&state.store, ws, &id).await?;
     let fetch = page.fetch_limit()?;
     let docs = state
         .store

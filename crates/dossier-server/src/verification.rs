@@ -164,9 +164,7 @@ async fn risk_history(
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
     let ws = auth.workspace_id();
-    if state.store.application(ws, &id).await?.is_none() {
-        return Err(ApiError::NotFound("application"));
-    }
+    service::ensure_exists(&state.store, ws, &id).await?;
     let fetch = page.fetch_limit()?;
     let entries = state
         .store

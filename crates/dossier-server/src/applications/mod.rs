@@ -155,9 +155,7 @@ async fn application_activity(
     Query(page): Query<Page>,
 ) -> ApiResult<Json<Value>> {
     let ws = auth.workspace_id();
-    if state.store.application_json(ws, &id).await?.is_none() {
-        return Err(ApiError::NotFound("application"));
-    }
+    service::ensure_exists(&state.store, ws, &id).await?;
     let fetch = page.fetch_limit()?;
     let before = page
         .cursor

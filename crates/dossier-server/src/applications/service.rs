@@ -5,7 +5,7 @@
 use dossier_domain::application::{Application, ApplicationPatch, NewApplication};
 use dossier_domain::audit::{Actor, diff};
 use dossier_domain::id::new_id;
-use dossier_store::{RiskHistoryEntry, Tx, now};
+use dossier_store::{RiskHistoryEntry, Store, Tx, now};
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
@@ -36,6 +36,14 @@ pub async fn create(
     )
     .await?;
     Ok(app)
+}
+
+/// 404 unless this workspace has the case (for reads of a case's sub-resources).
+pub async fn ensure_exists(store: &Store, ws: &str, id: &str) -> ApiResult<()> {
+    match store.application_json(ws, id).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::NotFound("application")),
+    }
 }
 
 /// Loads a case of this workspace for change; 404 otherwise.
