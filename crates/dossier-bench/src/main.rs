@@ -198,6 +198,109 @@ fn case(i: usize) -> Value {
     })
 }
 
+/// The database's own rate for the write a create makes, without the service: on a database with
+/// Dossier's schema (created by `dossier migrate`, indexes included), one transaction inserting the
+/// rows a create stores, at their real size — the case document, its `application.created` event, its
+/// audit entry and its risk-history entry.
+async fn bare_equivalent(
+    dossier: &str,
+    url: &str,
+    sqlite: bool,
+    concurrency: usize,
+    seconds: u64,
+    stored_case: &str,
+) -> anyhow::Result<Phase> {
+    let migrated = Command::new(dossier)
+        .args(["migrate", "--database-url", url])
+        .stdout(Stdio::null())
+        .status()?;
+    anyhow::ensure!(migrated.success(), "dossier migrate failed on {url}");
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(if sqlite { 1 } else { concurrency.min(8) as u32 })
+        .connect(url)
+        .await?;
+    if sqlite {
+        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .execute(&pool)
+            .await?;
+    }
+    sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ('ws_bench', 'bench', '2026-01-01T00:00:00.000000Z')")
+        .execute(&pool)
+        .await?;
+    let case: Value = serde_json::from_str(stored_case)?;
+    let envelope = format!(
+        r#"{{"event_id":"evt_x","type":"application.created","created_at":"2026-01-01T00:00:00.000000Z","data":{{"object":{stored_case},"application_id":"app_x"}}}}"#
+    );
+    let changes = format!(r#"[{{"path":"$","before":null,"after":{stored_case}}}]"#);
+    let risk = case["risk"].to_string();
+    let rows = Arc::new((stored_case.to_string(), envelope, changes, risk));
+    let phase = drive(
+        "bare insert transaction, the rows of a create (database only)",
+        concurrency,
+        seconds,
+        move |i| {
+            let (pool, rows) = (pool.clone(), rows.clone());
+            async move {
+                let (data, envelope, changes, risk) = &*rows;
+                let at = "2026-01-01T00:00:00.000000Z";
+                let run = async {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query(
+                        "INSERT INTO applications (id, workspace_id, kind, external_id, status_review, \
+                         status_execution, risk_level, risk_score, created_at, updated_at, data) \
+                         VALUES ($1, 'ws_bench', 'business', $2, 'pending', 'in_progress', 'medium', 30, $3, $3, $4)",
+                    )
+                    .bind(format!("app_{i}"))
+                    .bind(format!("bench-{i}"))
+                    .bind(at)
+                    .bind(data)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO risk_history (id, workspace_id, application_id, score, level, cause, \
+                         actor_kind, actor_id, assessment, created_at) \
+                         VALUES ($1, 'ws_bench', $2, 30, 'medium', 'application.created', 'api_key', 'key_x', $3, $4)",
+                    )
+                    .bind(format!("rsk_{i}"))
+                    .bind(format!("app_{i}"))
+                    .bind(risk)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO events (id, workspace_id, type, application_id, created_at, payload) \
+                         VALUES ($1, 'ws_bench', 'application.created', $2, $3, $4)",
+                    )
+                    .bind(format!("evt_{i}"))
+                    .bind(format!("app_{i}"))
+                    .bind(at)
+                    .bind(envelope)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO audit_entries (id, workspace_id, seq, at, actor_kind, actor_id, action, \
+                         object_type, object_id, application_id, changes, prev_hash, hash) \
+                         VALUES ($1, 'ws_bench', $2, $3, 'api_key', 'key_x', 'application.created', \
+                         'application', $4, $4, $5, 'prev', 'hash')",
+                    )
+                    .bind(format!("aud_{i}"))
+                    .bind(i as i64)
+                    .bind(at)
+                    .bind(format!("app_{i}"))
+                    .bind(changes)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok::<_, sqlx::Error>(())
+                };
+                run.await.is_ok()
+            }
+        },
+    )
+    .await;
+    Ok(phase)
+}
+
 /// The database's own rate for the same write: one transaction inserting a case-sized JSON row and an
 /// event row, committed, from the same number of concurrent connections the server may use.
 async fn bare_inserts(
@@ -224,7 +327,7 @@ async fn bare_inserts(
     .await?;
     let body = case(0).to_string();
     let phase = drive(
-        "bare insert transaction (database only)",
+        "bare insert transaction, request-sized rows, 2 tables (database only)",
         concurrency,
         seconds,
         move |i| {
@@ -388,6 +491,16 @@ async fn main() -> anyhow::Result<()> {
     )
     .await;
 
+    // One stored case, as the service wrote it: the equivalent bare transaction writes rows this size.
+    let stored_case = http
+        .get(format!("{}/api/applications/{}", server.base, ids[0]))
+        .bearer_auth(&key)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+
     // Webhooks, latency: a fast receiver, events created one by one by 4 clients.
     let (url, got) = receiver().await?;
     http.post(format!("{}/api/webhooks", server.base))
@@ -474,6 +587,22 @@ async fn main() -> anyhow::Result<()> {
         url
     };
     let mut bare = bare_inserts(&bare_url, sqlite, args.concurrency, args.seconds).await?;
+    let equivalent_url = if sqlite {
+        format!("sqlite://{}?mode=rwc", dir.join("equivalent.db").display())
+    } else {
+        let (url, name) = fresh_pg(&args.pg).await?;
+        pg_dbs.push(name);
+        url
+    };
+    let mut equivalent = bare_equivalent(
+        &args.dossier,
+        &equivalent_url,
+        sqlite,
+        args.concurrency,
+        args.seconds,
+        &stored_case,
+    )
+    .await?;
 
     println!(
         "backend: {}, {} clients, {} s per phase, {} cores",
@@ -487,13 +616,18 @@ async fn main() -> anyhow::Result<()> {
     println!("| phase | req/s | p50 ms | p99 ms | errors |");
     println!("|---|---|---|---|---|");
     let create_rate = create.latencies.len() as f64 / create.elapsed.as_secs_f64();
-    let bare_rate = bare.latencies.len() as f64 / bare.elapsed.as_secs_f64();
+    let rate = |p: &Phase| p.latencies.len() as f64 / p.elapsed.as_secs_f64().max(1e-9);
+    let (bare_rate, equivalent_rate) = (rate(&bare), rate(&equivalent));
     println!("{}", create.report());
     println!("{}", get.report());
     println!("{}", bare.report());
+    println!("{}", equivalent.report());
     println!(
-        "creates at {:.0}% of the bare-transaction rate",
-        100.0 * create_rate / bare_rate.max(1e-9)
+        "creates at {:.0}% of the equivalent bare transaction's rate ({:.0}% of the request-sized one); \
+         stored case {} bytes",
+        100.0 * create_rate / equivalent_rate.max(1e-9),
+        100.0 * create_rate / bare_rate.max(1e-9),
+        stored_case.len()
     );
     let pct = |p: f64| {
         lags.get(((lags.len() as f64 * p) as usize).min(lags.len().saturating_sub(1)))

@@ -47,6 +47,12 @@ pub struct Change {
     pub after: Value,
 }
 
+/// The changes of an object's creation — what `diff(&Value::Null, &object)` serialises to — built
+/// around the object's JSON text, so a large object is not copied or serialised again.
+pub fn created_changes_json(object_json: &str) -> String {
+    format!("[{{\"path\":\"$\",\"before\":null,\"after\":{object_json}}}]")
+}
+
 /// The changes between two JSON documents. Objects are compared key by key; arrays of objects that
 /// carry an `id` are matched by id (so removing one related party is one change, not a shifted list);
 /// other arrays are compared as a whole.
@@ -157,6 +163,14 @@ pub fn entry_hash(fields: &ChainedFields<'_>) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn created_changes_json_is_the_diff_from_nothing() {
+        let object = json!({"id": "app_1", "business": {"name": "Acme \"Ltd\""}, "tags": [1]});
+        let text = created_changes_json(&object.to_string());
+        let parsed: Vec<Change> = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, diff(&Value::Null, &object));
+    }
 
     #[test]
     fn diff_names_each_changed_leaf() {

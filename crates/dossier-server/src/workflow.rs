@@ -1,7 +1,7 @@
 //! The verification engine wired to the store: which template a case uses (the shipped ones, or the
 //! workspace's own saved through `PUT /api/templates/{name}`), and the evaluation that recomputes a
 //! case's tasks, risk, progress and review requirements. [`crate::applications::service`] calls
-//! [`evaluate`] on every change of a case, inside the change's transaction.
+//! [`evaluate`] on every change of a case, before the change's writes.
 //!
 //! The engine is pure and holds only shipped data (task kinds, risk tables, document catalogue), so one
 //! instance serves every workspace. Compiled workspace templates are cached by the SHA-256 of their
@@ -14,7 +14,7 @@ use dossier_domain::application::{Application, StatusExecution, StatusReview};
 use dossier_domain::workflow::{
     self, CompiledTemplate, DecisionKind, Engine, EvaluationContext, TaskResult, TemplateErrors,
 };
-use dossier_store::{StoredTemplate, Tx, timestamp};
+use dossier_store::{Store, StoredTemplate, timestamp};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -96,11 +96,11 @@ pub fn compile_stored(ws: &str, stored: &StoredTemplate) -> ApiResult<Arc<Compil
 
 /// The template a case of this workspace uses: the workspace's own, else the shipped one.
 pub async fn template(
-    tx: &mut Tx,
+    store: &Store,
     ws: &str,
     name: &str,
 ) -> ApiResult<Option<Arc<CompiledTemplate>>> {
-    match tx.template(ws, name).await? {
+    match store.template(ws, name).await? {
         Some(stored) => compile_stored(ws, &stored).map(Some),
         None => Ok(default_template(name)),
     }
@@ -116,8 +116,8 @@ fn today() -> jiff::civil::Date {
 /// Recomputes the case's derived state with its template: tasks, risk (and the `risk_score` /
 /// `risk_level` columns), `status_execution`, expected documents, review requirements; applies an
 /// automatic decision while the case is pending. Returns the open tasks, for refusal messages.
-pub async fn evaluate(tx: &mut Tx, ws: &str, app: &mut Application) -> ApiResult<Vec<String>> {
-    let template = template(tx, ws, &app.template).await?.ok_or_else(|| {
+pub async fn evaluate(store: &Store, ws: &str, app: &mut Application) -> ApiResult<Vec<String>> {
+    let template = template(store, ws, &app.template).await?.ok_or_else(|| {
         ApiError::invalid("template", format!("no template named `{}`", app.template))
     })?;
     if template.source.applies_to.as_str() != app.kind.as_str() {

@@ -1,8 +1,7 @@
 //! The one write path of the API: permission check, idempotent replay, a transaction around the change
 //! (with its events and audit entries), and the kept response — all or nothing.
 
-use axum::Json;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dossier_store::{IdempotentResponse, StoreError, Tx};
 use serde_json::Value;
@@ -50,14 +49,15 @@ impl AppState {
     /// Runs `change` in a transaction for a writing key and answers with its status and JSON body.
     /// With an idempotency key, a repeated request gets the first answer back and a reuse of the key
     /// with another request gets 409.
-    pub async fn write<F>(
+    pub async fn write<F, B>(
         &self,
         auth: &Auth,
         idempotency: Option<Idempotency>,
         change: F,
     ) -> ApiResult<Response>
     where
-        F: AsyncFnOnce(&mut Tx) -> ApiResult<(StatusCode, Value)>,
+        F: AsyncFnOnce(&mut Tx) -> ApiResult<(StatusCode, B)>,
+        B: Into<JsonText>,
     {
         auth.require_write()?;
         let ws = auth.workspace_id();
@@ -68,11 +68,12 @@ impl AppState {
         }
         let mut tx = self.store.begin().await?;
         let (status, body) = change(&mut tx).await?;
+        let body = body.into().0;
         if let Some(idem) = &idempotency {
             let kept = IdempotentResponse {
                 request_hash: idem.request_hash.clone(),
                 status: status.as_u16(),
-                body: body.to_string(),
+                body: body.clone(),
             };
             match tx.keep_idempotent_response(ws, &idem.key, &kept).await {
                 Ok(()) => {}
@@ -101,9 +102,7 @@ impl AppState {
             ));
         }
         let status = StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK);
-        let body: Value =
-            serde_json::from_str(&kept.body).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let mut resp = respond(status, body);
+        let mut resp = respond(status, kept.body);
         resp.headers_mut().insert(
             "idempotent-replayed",
             "true".parse().expect("static header"),
@@ -112,10 +111,20 @@ impl AppState {
     }
 }
 
-fn respond(status: StatusCode, body: Value) -> Response {
+/// A response body as JSON text: from a `Value`, or text the change has already serialised (a case,
+/// which is large).
+pub struct JsonText(pub String);
+
+impl From<Value> for JsonText {
+    fn from(value: Value) -> Self {
+        Self(value.to_string())
+    }
+}
+
+fn respond(status: StatusCode, body: String) -> Response {
     if status == StatusCode::NO_CONTENT {
         status.into_response()
     } else {
-        (status, Json(body)).into_response()
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     }
 }

@@ -84,7 +84,7 @@ impl Store {
         .bind(hash_secret(&secret))
         .bind(read_only as i64)
         .bind(&key.created_at)
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?;
         let after =
             serde_json::json!({"name": key.name, "prefix": key.prefix, "read_only": read_only});
@@ -133,7 +133,7 @@ impl Store {
         .bind(&at)
         .bind(id)
         .bind(workspace_id)
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);

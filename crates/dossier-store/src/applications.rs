@@ -27,10 +27,12 @@ fn decode(data: &str) -> Result<Application> {
 }
 
 impl Tx {
+    /// Stores a new case; `data` is the case as JSON text (the caller has it already).
     pub async fn insert_application(
         &mut self,
         workspace_id: &str,
         app: &Application,
+        data: &str,
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO applications (id, workspace_id, kind, external_id, status_review, status_execution, \
@@ -46,8 +48,8 @@ impl Tx {
         .bind(app.risk_score)
         .bind(&app.created_at)
         .bind(&app.updated_at)
-        .bind(serde_json::to_string(app).expect("an application serialises"))
-        .execute(self.conn())
+        .bind(data)
+        .execute(self.conn().await?)
         .await?;
         Ok(())
     }
@@ -68,15 +70,17 @@ impl Tx {
         let row = sqlx::query(sql)
             .bind(workspace_id)
             .bind(id)
-            .fetch_optional(self.conn())
+            .fetch_optional(self.conn().await?)
             .await?;
         row.map(|r| decode(&r.get::<String, _>(0))).transpose()
     }
 
+    /// Stores a changed case; `data` is the case as JSON text.
     pub async fn update_application(
         &mut self,
         workspace_id: &str,
         app: &Application,
+        data: &str,
     ) -> Result<()> {
         sqlx::query(
             "UPDATE applications SET external_id = $1, status_review = $2, status_execution = $3, risk_level = $4, \
@@ -88,10 +92,10 @@ impl Tx {
         .bind(&app.risk_level)
         .bind(app.risk_score)
         .bind(&app.updated_at)
-        .bind(serde_json::to_string(app).expect("an application serialises"))
+        .bind(data)
         .bind(workspace_id)
         .bind(&app.id)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await?;
         Ok(())
     }

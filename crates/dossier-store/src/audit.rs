@@ -1,6 +1,12 @@
-//! The audit trail: append-only, one hash chain per workspace. Each entry's hash covers its content and
-//! the previous entry's hash; the workspace's head row holds the last sequence number and hash, and is
-//! updated in the same transaction (on PostgreSQL its row lock orders concurrent writers).
+//! The audit trail: append-only hash chains. Each case has its own chain (its `application_id`), and
+//! the workspace one more for changes that concern no case (API keys, webhooks, custom fields,
+//! templates); entries written before chains were per case stay in the workspace chain. Each entry's
+//! hash covers its content and the previous entry's hash; the chain's head row holds the last sequence
+//! number and hash and is updated in the same transaction, at commit (on PostgreSQL its row lock orders
+//! concurrent writers of one chain — and only of one chain, so creates of different cases never wait
+//! for each other).
+
+use std::collections::{HashMap, HashSet};
 
 use dossier_domain::audit::{Actor, ChainedFields, Change, GENESIS_HASH, entry_hash};
 use serde::Serialize;
@@ -26,17 +32,19 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-/// Where verification found the chain broken.
+/// Where verification found a chain broken.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainBreak {
     pub workspace_id: String,
+    /// The case whose chain is broken; empty for the workspace chain.
+    pub chain: String,
     pub seq: i64,
     pub entry_id: Option<String>,
     pub reason: String,
 }
 
 const COLUMNS: &str = "id, workspace_id, seq, at, actor_kind, actor_id, action, object_type, object_id, \
-                       application_id, changes, prev_hash, hash";
+                       application_id, changes, prev_hash, hash, chain";
 
 struct Raw {
     id: String,
@@ -52,6 +60,7 @@ struct Raw {
     changes: String,
     prev_hash: String,
     hash: String,
+    chain: String,
 }
 
 impl Raw {
@@ -70,6 +79,7 @@ impl Raw {
             changes: r.get(10),
             prev_hash: r.get(11),
             hash: r.get(12),
+            chain: r.get(13),
         }
     }
 
@@ -111,8 +121,11 @@ impl Raw {
     }
 }
 
+/// An audit entry written by a change, waiting for the commit to be chained.
+pub(crate) struct PendingAudit(Raw);
+
 impl Tx {
-    /// Appends an entry to the workspace's chain.
+    /// Adds an entry to the workspace's chain; it is linked and written when the transaction commits.
     #[allow(clippy::too_many_arguments)]
     pub async fn audit(
         &mut self,
@@ -124,18 +137,35 @@ impl Tx {
         application_id: Option<&str>,
         changes: &[Change],
     ) -> Result<()> {
-        let head = sqlx::query(
-            "UPDATE audit_heads SET seq = seq + 1 WHERE workspace_id = $1 RETURNING seq, hash",
+        let changes = serde_json::to_string(changes).expect("changes serialise");
+        self.audit_json(
+            workspace_id,
+            actor,
+            action,
+            object_type,
+            object_id,
+            application_id,
+            changes,
         )
-        .bind(workspace_id)
-        .fetch_one(self.conn())
-        .await?;
-        let seq: i64 = head.get(0);
-        let prev_hash: String = head.get(1);
-        let raw = Raw {
+        .await
+    }
+
+    /// [`Tx::audit`] with the changes already serialised (as a list of [`Change`]).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn audit_json(
+        &mut self,
+        workspace_id: &str,
+        actor: &Actor,
+        action: &str,
+        object_type: &str,
+        object_id: &str,
+        application_id: Option<&str>,
+        changes: String,
+    ) -> Result<()> {
+        self.push_audit(PendingAudit(Raw {
             id: dossier_domain::id::new_id("aud"),
             workspace_id: workspace_id.to_string(),
-            seq,
+            seq: 0,
             at: now(),
             actor_kind: actor.kind.clone(),
             actor_id: actor.id.clone(),
@@ -143,36 +173,90 @@ impl Tx {
             object_type: object_type.to_string(),
             object_id: object_id.to_string(),
             application_id: application_id.map(str::to_string),
-            changes: serde_json::to_string(changes).expect("changes serialise"),
-            prev_hash,
+            changes,
+            prev_hash: String::new(),
             hash: String::new(),
-        };
-        let hash = entry_hash(&raw.fields());
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO audit_entries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-        )))
-        .bind(&raw.id)
-        .bind(&raw.workspace_id)
-        .bind(raw.seq)
-        .bind(&raw.at)
-        .bind(&raw.actor_kind)
-        .bind(&raw.actor_id)
-        .bind(&raw.action)
-        .bind(&raw.object_type)
-        .bind(&raw.object_id)
-        .bind(&raw.application_id)
-        .bind(&raw.changes)
-        .bind(&raw.prev_hash)
-        .bind(&hash)
-        .execute(self.conn())
-        .await?;
-        sqlx::query("UPDATE audit_heads SET hash = $1 WHERE workspace_id = $2")
-            .bind(&hash)
-            .bind(workspace_id)
-            .execute(self.conn())
-            .await?;
+            chain: application_id.unwrap_or_default().to_string(),
+        }));
         Ok(())
     }
+}
+
+/// Links the entries into their workspaces' chains and writes them: per workspace, one statement
+/// reserves the sequence numbers (and, on PostgreSQL, locks the head row until commit), one inserts
+/// the entries, one stores the new head hash.
+pub(crate) async fn append(tx: &mut Tx, pending: Vec<PendingAudit>) -> Result<()> {
+    let mut by_chain: Vec<(String, String, Vec<Raw>)> = Vec::new();
+    for PendingAudit(raw) in pending {
+        match by_chain
+            .iter_mut()
+            .find(|(ws, chain, _)| *ws == raw.workspace_id && *chain == raw.chain)
+        {
+            Some((_, _, entries)) => entries.push(raw),
+            None => by_chain.push((raw.workspace_id.clone(), raw.chain.clone(), vec![raw])),
+        }
+    }
+    for (workspace_id, chain, mut entries) in by_chain {
+        let n = entries.len() as i64;
+        // A case's first entry starts its chain from the genesis hash.
+        let head = sqlx::query(
+            "INSERT INTO audit_heads (workspace_id, chain, seq, hash) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (workspace_id, chain) DO UPDATE SET seq = audit_heads.seq + excluded.seq \
+             RETURNING seq, hash",
+        )
+        .bind(&workspace_id)
+        .bind(&chain)
+        .bind(n)
+        .bind(GENESIS_HASH)
+        .fetch_one(tx.conn().await?)
+        .await?;
+        let (last_seq, mut prev_hash): (i64, String) = (head.get(0), head.get(1));
+        for (i, raw) in entries.iter_mut().enumerate() {
+            raw.seq = last_seq - n + 1 + i as i64;
+            raw.prev_hash = std::mem::take(&mut prev_hash);
+            raw.hash = entry_hash(&raw.fields());
+            prev_hash = raw.hash.clone();
+        }
+        // Several rows per statement, within SQLite's limit on bound parameters.
+        for chunk in entries.chunks(500) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let p: Vec<String> = (1..=14).map(|c| format!("${}", i * 14 + c)).collect();
+                    format!("({})", p.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO audit_entries ({COLUMNS}) VALUES {}",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for raw in chunk {
+                q = q
+                    .bind(&raw.id)
+                    .bind(&raw.workspace_id)
+                    .bind(raw.seq)
+                    .bind(&raw.at)
+                    .bind(&raw.actor_kind)
+                    .bind(&raw.actor_id)
+                    .bind(&raw.action)
+                    .bind(&raw.object_type)
+                    .bind(&raw.object_id)
+                    .bind(&raw.application_id)
+                    .bind(&raw.changes)
+                    .bind(&raw.prev_hash)
+                    .bind(&raw.hash)
+                    .bind(&raw.chain);
+            }
+            q.execute(tx.conn().await?).await?;
+        }
+        sqlx::query("UPDATE audit_heads SET hash = $1 WHERE workspace_id = $2 AND chain = $3")
+            .bind(&prev_hash)
+            .bind(&workspace_id)
+            .bind(&chain)
+            .execute(tx.conn().await?)
+            .await?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -214,23 +298,48 @@ impl Store {
             .await?)
     }
 
+    /// Walks every chain of the workspace in one pass over its entries, ordered by chain and
+    /// sequence, and checks each chain's end against its head.
     async fn verify_workspace_chain(&self, workspace_id: &str) -> Result<Option<ChainBreak>> {
-        let broken = |seq: i64, id: Option<&str>, reason: String| {
+        let broken = |chain: &str, seq: i64, id: Option<&str>, reason: String| {
             Ok(Some(ChainBreak {
                 workspace_id: workspace_id.to_string(),
+                chain: chain.to_string(),
                 seq,
                 entry_id: id.map(str::to_string),
                 reason,
             }))
         };
-        let mut expected_seq = 1;
-        let mut prev = GENESIS_HASH.to_string();
+        let mut heads: HashMap<String, (i64, String)> = HashMap::new();
+        for row in sqlx::query("SELECT chain, seq, hash FROM audit_heads WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_all(self.reader())
+            .await?
+        {
+            heads.insert(row.get(0), (row.get(1), row.get(2)));
+        }
+        // The chain being walked: its name, the next sequence number expected, the last hash.
+        let mut current: Option<(String, i64, String)> = None;
+        let ends_at_head = |chain: &str, next: i64, hash: &str| -> Option<String> {
+            match heads.get(chain) {
+                None => Some("its chain has no head".into()),
+                Some((seq, head_hash)) if *seq != next - 1 || head_hash != hash => Some(format!(
+                    "the chain ends at entry {} but its head says {seq}",
+                    next - 1
+                )),
+                Some(_) => None,
+            }
+        };
+        let mut seen: HashSet<String> = HashSet::new();
+        let (mut after_chain, mut after_seq) = (String::new(), -1_i64);
         loop {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM audit_entries WHERE workspace_id = $1 AND seq >= $2 ORDER BY seq LIMIT 1000"
+                "SELECT {COLUMNS} FROM audit_entries WHERE workspace_id = $1 \
+                 AND (chain > $2 OR (chain = $2 AND seq > $3)) ORDER BY chain, seq LIMIT 1000"
             )))
             .bind(workspace_id)
-            .bind(expected_seq)
+            .bind(&after_chain)
+            .bind(after_seq)
             .fetch_all(self.reader())
             .await?;
             if rows.is_empty() {
@@ -238,15 +347,25 @@ impl Store {
             }
             for row in &rows {
                 let raw = Raw::from_row(row);
-                if raw.seq != expected_seq {
-                    return broken(
-                        expected_seq,
-                        None,
-                        format!("entry {expected_seq} is missing"),
-                    );
+                if current
+                    .as_ref()
+                    .is_none_or(|(chain, _, _)| *chain != raw.chain)
+                {
+                    if let Some((chain, next, hash)) = current.take()
+                        && let Some(reason) = ends_at_head(&chain, next, &hash)
+                    {
+                        return broken(&chain, next, None, reason);
+                    }
+                    seen.insert(raw.chain.clone());
+                    current = Some((raw.chain.clone(), 1, GENESIS_HASH.to_string()));
                 }
-                if raw.prev_hash != prev {
+                let (chain, next, prev) = current.as_mut().expect("set above");
+                if raw.seq != *next {
+                    return broken(chain, *next, None, format!("entry {next} is missing"));
+                }
+                if raw.prev_hash != *prev {
                     return broken(
+                        chain,
                         raw.seq,
                         Some(&raw.id),
                         "does not link to the previous entry".into(),
@@ -254,29 +373,30 @@ impl Store {
                 }
                 if entry_hash(&raw.fields()) != raw.hash {
                     return broken(
+                        chain,
                         raw.seq,
                         Some(&raw.id),
                         "its content does not match its hash".into(),
                     );
                 }
-                prev = raw.hash;
-                expected_seq += 1;
+                *prev = raw.hash.clone();
+                *next += 1;
+                (after_chain, after_seq) = (raw.chain, raw.seq);
             }
         }
-        let head = sqlx::query("SELECT seq, hash FROM audit_heads WHERE workspace_id = $1")
-            .bind(workspace_id)
-            .fetch_optional(self.reader())
-            .await?;
-        if let Some(head) = head {
-            let (seq, hash): (i64, String) = (head.get(0), head.get(1));
-            if seq != expected_seq - 1 || hash != prev {
+        if let Some((chain, next, hash)) = current
+            && let Some(reason) = ends_at_head(&chain, next, &hash)
+        {
+            return broken(&chain, next, None, reason);
+        }
+        // A head whose entries are all gone.
+        for (chain, (seq, _)) in &heads {
+            if *seq > 0 && !seen.contains(chain) {
                 return broken(
-                    expected_seq,
+                    chain,
+                    1,
                     None,
-                    format!(
-                        "the chain ends at entry {} but its head says {seq}",
-                        expected_seq - 1
-                    ),
+                    format!("the chain is empty but its head says {seq}"),
                 );
             }
         }

@@ -45,7 +45,7 @@ impl Tx {
         let rows =
             sqlx::query("SELECT data FROM custom_fields WHERE workspace_id = $1 ORDER BY id")
                 .bind(workspace_id)
-                .fetch_all(self.conn())
+                .fetch_all(self.conn().await?)
                 .await?;
         rows.iter()
             .map(|r| decode(&r.get::<String, _>(0)))
@@ -64,7 +64,7 @@ impl Tx {
         .bind(workspace_id)
         .bind(&def.api_name)
         .bind(serde_json::to_string(def).expect("a definition serialises"))
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await
         .map_err(|e| conflict_on_unique(e, "a custom field with this api_name exists"))?;
         Ok(())
@@ -79,7 +79,7 @@ impl Tx {
             .bind(serde_json::to_string(def).expect("a definition serialises"))
             .bind(workspace_id)
             .bind(&def.id)
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await?;
         Ok(())
     }

@@ -104,7 +104,7 @@ impl Tx {
         .bind(&d.created_at)
         .bind(&d.updated_at)
         .bind(&d.deleted_at)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await?;
         Ok(())
     }
@@ -123,7 +123,7 @@ impl Tx {
         .bind(workspace_id)
         .bind(application_id)
         .bind(id)
-        .fetch_optional(self.conn())
+        .fetch_optional(self.conn().await?)
         .await?;
         row.as_ref().map(decode).transpose()
     }
@@ -140,7 +140,7 @@ impl Tx {
         .bind(&d.deleted_at)
         .bind(workspace_id)
         .bind(&d.id)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await?;
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Events: the outbox. Each row is written in the transaction of the change that caused it and holds
 //! the webhook envelope exactly as it will be delivered: `{event_id, type, created_at, data}`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::{Backend, Result, Store, Tx, corrupt, now};
@@ -41,18 +41,45 @@ impl Tx {
         application_id: Option<&str>,
         object: &Value,
     ) -> Result<Event> {
+        let (id, created_at, envelope) = self
+            .emit_json(
+                workspace_id,
+                event_type,
+                application_id,
+                &object.to_string(),
+            )
+            .await?;
+        Ok(Event {
+            id,
+            workspace_id: workspace_id.to_string(),
+            event_type: event_type.to_string(),
+            application_id: application_id.map(str::to_string),
+            created_at,
+            envelope: serde_json::from_str(&envelope).map_err(|e| corrupt("event", e))?,
+        })
+    }
+
+    /// [`Tx::emit`] for an object already serialised (a case is large: building the envelope around
+    /// its text saves copying and re-serialising it). Returns the event's id, time and envelope text.
+    pub async fn emit_json(
+        &mut self,
+        workspace_id: &str,
+        event_type: &str,
+        application_id: Option<&str>,
+        object_json: &str,
+    ) -> Result<(String, String, String)> {
         let id = dossier_domain::id::new_id("evt");
         let created_at = now();
-        let mut data = json!({ "object": object });
-        if let Some(a) = application_id {
-            data["application_id"] = json!(a);
-        }
-        let envelope = json!({
-            "event_id": id,
-            "type": event_type,
-            "created_at": created_at,
-            "data": data,
-        });
+        let text = |s: &str| Value::from(s).to_string();
+        let application = application_id
+            .map(|a| format!(",\"application_id\":{}", text(a)))
+            .unwrap_or_default();
+        let envelope = format!(
+            "{{\"event_id\":{},\"type\":{},\"created_at\":{},\"data\":{{\"object\":{object_json}{application}}}}}",
+            text(&id),
+            text(event_type),
+            text(&created_at),
+        );
         sqlx::query(
             "INSERT INTO events (id, workspace_id, type, application_id, created_at, payload) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -62,8 +89,8 @@ impl Tx {
         .bind(event_type)
         .bind(application_id)
         .bind(&created_at)
-        .bind(envelope.to_string())
-        .execute(self.conn())
+        .bind(&envelope)
+        .execute(self.conn().await?)
         .await?;
         if event_type != TEST_EVENT {
             self.fan_out(workspace_id, &id, event_type).await?;
@@ -72,18 +99,11 @@ impl Tx {
             // Delivered to every LISTENing process when (and only if) the transaction commits.
             sqlx::query("SELECT pg_notify('dossier_events', $1)")
                 .bind(workspace_id)
-                .execute(self.conn())
+                .execute(self.conn().await?)
                 .await?;
         }
         self.mark_event_written();
-        Ok(Event {
-            id,
-            workspace_id: workspace_id.to_string(),
-            event_type: event_type.to_string(),
-            application_id: application_id.map(str::to_string),
-            created_at,
-            envelope,
-        })
+        Ok((id, created_at, envelope))
     }
 }
 

@@ -53,7 +53,7 @@ impl Tx {
         .bind(response.status as i64)
         .bind(&response.body)
         .bind(now())
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await
         .map_err(|e| conflict_on_unique(e, "this Idempotency-Key is being used by a concurrent request"))?;
         Ok(())

@@ -196,19 +196,18 @@ impl Store {
         });
     }
 
-    /// Starts a write transaction.
+    /// A write transaction; it begins at its first statement (see [`Tx`]).
     pub async fn begin(&self) -> Result<Tx> {
-        let tx = match self.backend {
+        Ok(Tx::new(self.clone(), Some(self.events_committed.clone())))
+    }
+
+    pub(crate) async fn begin_now(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
             // IMMEDIATE takes the write lock up front, so a transaction that reads then writes never
             // fails half-way because another process (the CLI) wrote in between.
             Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.write.begin().await?,
-        };
-        Ok(Tx::new(
-            tx,
-            self.backend,
-            Some(self.events_committed.clone()),
-        ))
+        })
     }
 
     /// The pool for reads.

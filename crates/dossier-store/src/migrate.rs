@@ -42,6 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_screening_settings.sql"),
         postgres: include_str!("../migrations/postgres/0005_screening_settings.sql"),
     },
+    Migration {
+        version: 8,
+        name: "audit_chains",
+        sqlite: include_str!("../migrations/sqlite/0008_audit_chains.sql"),
+        postgres: include_str!("../migrations/postgres/0008_audit_chains.sql"),
+    },
 ];
 
 impl Store {
@@ -51,17 +57,17 @@ impl Store {
         let mut tx = self.begin().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(7305126374)")
-                .execute(tx.conn())
+                .execute(tx.conn().await?)
                 .await?;
         }
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS schema_migrations \
              (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
         )
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?;
         let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-            .fetch_all(tx.conn())
+            .fetch_all(tx.conn().await?)
             .await?;
         let mut done = Vec::new();
         for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
@@ -69,14 +75,16 @@ impl Store {
                 Backend::Sqlite => m.sqlite,
                 Backend::Postgres => m.postgres,
             };
-            sqlx::raw_sql(AssertSqlSafe(sql)).execute(tx.conn()).await?;
+            sqlx::raw_sql(AssertSqlSafe(sql))
+                .execute(tx.conn().await?)
+                .await?;
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             )
             .bind(m.version)
             .bind(m.name)
             .bind(now())
-            .execute(tx.conn())
+            .execute(tx.conn().await?)
             .await?;
             done.push(m.version);
         }

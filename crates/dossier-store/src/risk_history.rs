@@ -42,7 +42,7 @@ impl Tx {
         .bind(&e.actor.id)
         .bind(serde_json::to_string(&e.assessment).expect("an assessment serialises"))
         .bind(&e.created_at)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await?;
         Ok(())
     }

@@ -29,24 +29,22 @@ impl Tx {
         .bind(t.version)
         .bind(&t.source)
         .bind(&t.updated_at)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await?;
         Ok(())
     }
+}
 
-    /// The workspace's template of that name, read inside the transaction.
-    pub async fn template(
-        &mut self,
-        workspace_id: &str,
-        name: &str,
-    ) -> Result<Option<StoredTemplate>> {
+impl Store {
+    /// The workspace's template of that name, from the read pool.
+    pub async fn template(&self, workspace_id: &str, name: &str) -> Result<Option<StoredTemplate>> {
         let row = sqlx::query(
             "SELECT name, version, source, updated_at FROM workflow_templates \
              WHERE workspace_id = $1 AND name = $2",
         )
         .bind(workspace_id)
         .bind(name)
-        .fetch_optional(self.conn())
+        .fetch_optional(self.reader())
         .await?;
         Ok(row.map(|r| StoredTemplate {
             name: r.get(0),
@@ -55,9 +53,7 @@ impl Tx {
             updated_at: r.get(3),
         }))
     }
-}
 
-impl Store {
     /// The workspace's own templates, by name.
     pub async fn templates(&self, workspace_id: &str) -> Result<Vec<StoredTemplate>> {
         let rows = sqlx::query(

@@ -1,51 +1,76 @@
 //! A write transaction. The change, the event rows it causes and its audit entries are written through
 //! the same `Tx` and so commit together: an event exists exactly when its change does.
+//!
+//! The transaction begins lazily, at its first statement: work done before that (validation, reads
+//! through [`Tx::store`], the workflow evaluation) does not hold the SQLite writer or a PostgreSQL
+//! connection. Audit entries are buffered and chained at commit, so the workspace's audit head is
+//! locked only for the last few statements of a transaction.
 
 use std::sync::Arc;
 
 use sqlx::{Any, AnyConnection, Transaction};
 use tokio::sync::Notify;
 
-use crate::{Backend, Result};
+use crate::audit::PendingAudit;
+use crate::{Backend, Result, Store};
 
 pub struct Tx {
-    inner: Transaction<'static, Any>,
-    backend: Backend,
+    store: Store,
+    inner: Option<Transaction<'static, Any>>,
     wrote_events: bool,
+    pending_audit: Vec<PendingAudit>,
     on_events: Option<Arc<Notify>>,
 }
 
 impl Tx {
-    pub(crate) fn new(
-        inner: Transaction<'static, Any>,
-        backend: Backend,
-        on_events: Option<Arc<Notify>>,
-    ) -> Self {
+    pub(crate) fn new(store: Store, on_events: Option<Arc<Notify>>) -> Self {
         Self {
-            inner,
-            backend,
+            store,
+            inner: None,
             wrote_events: false,
+            pending_audit: Vec::new(),
             on_events,
         }
     }
 
-    /// The connection, for queries inside the transaction.
-    pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.inner
+    /// The store, for reads that need not see this transaction's writes nor lock anything (they go
+    /// through the read pool and do not begin the transaction).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The connection, for queries inside the transaction; begins it on first use.
+    pub async fn conn(&mut self) -> Result<&mut AnyConnection> {
+        if self.inner.is_none() {
+            self.inner = Some(self.store.begin_now().await?);
+        }
+        Ok(self.inner.as_mut().expect("begun above"))
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.store.backend()
     }
 
     pub(crate) fn mark_event_written(&mut self) {
         self.wrote_events = true;
     }
 
-    /// Commits; then wakes this process's event workers if events were written (other processes learn
-    /// of them through PostgreSQL `NOTIFY`, sent inside the transaction and delivered on commit).
-    pub async fn commit(self) -> Result<()> {
-        self.inner.commit().await?;
+    pub(crate) fn push_audit(&mut self, entry: PendingAudit) {
+        self.pending_audit.push(entry);
+    }
+
+    /// Chains the buffered audit entries, commits; then wakes this process's event workers if events
+    /// were written (other processes learn of them through PostgreSQL `NOTIFY`, sent inside the
+    /// transaction and delivered on commit). A transaction that wrote nothing commits nothing.
+    pub async fn commit(mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending_audit);
+        if !pending.is_empty() {
+            crate::audit::append(&mut self, pending).await?;
+        }
+        let Some(inner) = self.inner.take() else {
+            return Ok(());
+        };
+        inner.commit().await?;
         if self.wrote_events
             && let Some(n) = &self.on_events
         {
@@ -54,8 +79,10 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn rollback(self) -> Result<()> {
-        self.inner.rollback().await?;
+    pub async fn rollback(mut self) -> Result<()> {
+        if let Some(inner) = self.inner.take() {
+            inner.rollback().await?;
+        }
         Ok(())
     }
 }

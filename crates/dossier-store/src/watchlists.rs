@@ -88,7 +88,7 @@ impl Tx {
         .bind(s.added)
         .bind(s.removed)
         .bind(s.changed)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await
         .map_err(|e| {
             crate::conflict_on_unique(e, "another import of this source committed first; retry")
@@ -123,7 +123,7 @@ impl Tx {
                     .bind(&e.content_hash)
                     .bind(&e.data);
             }
-            q.execute(self.conn()).await?;
+            q.execute(self.conn().await?).await?;
         }
         Ok(())
     }
@@ -138,7 +138,7 @@ impl Tx {
              ORDER BY version DESC LIMIT 1"
         )))
         .bind(source)
-        .fetch_optional(self.conn())
+        .fetch_optional(self.conn().await?)
         .await?;
         Ok(row.as_ref().map(snapshot_from_row))
     }
@@ -156,7 +156,7 @@ impl Tx {
             "SELECT threshold_bp FROM screening_settings WHERE workspace_id = $1",
         )
         .bind(workspace_id)
-        .fetch_optional(self.conn())
+        .fetch_optional(self.conn().await?)
         .await?;
         match threshold_bp {
             Some(bp) => {
@@ -168,13 +168,13 @@ impl Tx {
                 .bind(workspace_id)
                 .bind(bp)
                 .bind(crate::now())
-                .execute(self.conn())
+                .execute(self.conn().await?)
                 .await?;
             }
             None => {
                 sqlx::query("DELETE FROM screening_settings WHERE workspace_id = $1")
                     .bind(workspace_id)
-                    .execute(self.conn())
+                    .execute(self.conn().await?)
                     .await?;
             }
         }

@@ -150,7 +150,7 @@ impl Tx {
         .bind(&e.secret)
         .bind(&e.previous_secret)
         .bind(&e.previous_secret_until)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await?;
         Ok(())
     }
@@ -176,7 +176,7 @@ impl Tx {
         .bind(&e.previous_secret_until)
         .bind(workspace_id)
         .bind(&e.id)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await?;
         Ok(())
     }
@@ -196,7 +196,7 @@ impl Tx {
         )))
         .bind(workspace_id)
         .bind(id)
-        .fetch_optional(self.conn())
+        .fetch_optional(self.conn().await?)
         .await?;
         row.map(|r| endpoint_from_row(&r, 0)).transpose()
     }
@@ -209,12 +209,12 @@ impl Tx {
         )
         .bind(workspace_id)
         .bind(id)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await?;
         sqlx::query("DELETE FROM webhook_endpoints WHERE workspace_id = $1 AND id = $2")
             .bind(workspace_id)
             .bind(id)
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await?;
         Ok(())
     }
@@ -230,7 +230,7 @@ impl Tx {
             "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE workspace_id = $1 AND enabled = 1"
         )))
         .bind(workspace_id)
-        .fetch_all(self.conn())
+        .fetch_all(self.conn().await?)
         .await?;
         for row in rows {
             let endpoint = endpoint_from_row(&row, 0)?;
@@ -261,7 +261,7 @@ impl Tx {
         .bind(event_id)
         .bind(event_type)
         .bind(&at)
-        .execute(self.conn())
+        .execute(self.conn().await?)
         .await?;
         Ok(id)
     }
@@ -330,7 +330,7 @@ impl Store {
         .bind(workspace_id)
         .bind(endpoint_id)
         .bind(delivery_id)
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -339,7 +339,7 @@ impl Store {
             "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1"
         )))
         .bind(delivery_id)
-        .fetch_one(tx.conn())
+        .fetch_one(tx.conn().await?)
         .await?;
         tx.mark_event_written();
         tx.commit().await?;
@@ -369,7 +369,7 @@ impl Store {
         .bind(lease_until)
         .bind(&at)
         .bind(limit)
-        .fetch_all(tx.conn())
+        .fetch_all(tx.conn().await?)
         .await?;
         if ids.is_empty() {
             tx.commit().await?;
@@ -391,7 +391,7 @@ impl Store {
         for id in &ids {
             q = q.bind(id);
         }
-        let rows = q.fetch_all(tx.conn()).await?;
+        let rows = q.fetch_all(tx.conn().await?).await?;
         tx.commit().await?;
         rows.iter()
             .map(|r| {
@@ -445,7 +445,7 @@ impl Store {
         .bind(code.map(i64::from))
         .bind(&error)
         .bind(duration_ms)
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?;
         let (status, next, delivered_at) = match outcome {
             AttemptOutcome::Delivered { .. } => ("delivered", at.clone(), Some(at.clone())),
@@ -464,7 +464,7 @@ impl Store {
         .bind(&error)
         .bind(&delivered_at)
         .bind(&d.id)
-        .execute(tx.conn())
+        .execute(tx.conn().await?)
         .await?;
         if matches!(outcome, AttemptOutcome::Gone) {
             let reason = "the endpoint answered 410 Gone";
@@ -474,7 +474,7 @@ impl Store {
             .bind(reason)
             .bind(&at)
             .bind(&d.endpoint_id)
-            .execute(tx.conn())
+            .execute(tx.conn().await?)
             .await?;
             if disabled.rows_affected() > 0 {
                 tx.audit(
@@ -500,7 +500,7 @@ impl Store {
     pub async fn release_delivery_leases(&self) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE webhook_deliveries SET leased_until = NULL WHERE status = 'pending' AND leased_until IS NOT NULL")
-            .execute(tx.conn())
+            .execute(tx.conn().await?)
             .await?;
         tx.commit().await
     }

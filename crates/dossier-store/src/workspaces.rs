@@ -73,14 +73,16 @@ impl Tx {
             .bind(&ws.id)
             .bind(&ws.name)
             .bind(&ws.created_at)
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await
             .map_err(|e| conflict_on_unique(e, "a workspace with this name exists"))?;
-        sqlx::query("INSERT INTO audit_heads (workspace_id, seq, hash) VALUES ($1, 0, $2)")
-            .bind(&ws.id)
-            .bind(dossier_domain::audit::GENESIS_HASH)
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "INSERT INTO audit_heads (workspace_id, chain, seq, hash) VALUES ($1, '', 0, $2)",
+        )
+        .bind(&ws.id)
+        .bind(dossier_domain::audit::GENESIS_HASH)
+        .execute(self.conn().await?)
+        .await?;
         Ok(ws)
     }
 }

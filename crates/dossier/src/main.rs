@@ -260,8 +260,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             match store.verify_audit().await? {
                 None => println!("audit chain intact: {count} entries verified"),
                 Some(b) => {
+                    let chain = if b.chain.is_empty() {
+                        "the workspace chain".to_string()
+                    } else {
+                        format!("the chain of {}", b.chain)
+                    };
                     println!(
-                        "audit chain BROKEN in workspace {} at entry {} ({}): {}",
+                        "audit chain BROKEN in workspace {}, {chain}, at entry {} ({}): {}",
                         b.workspace_id,
                         b.seq,
                         b.entry_id.as_deref().unwrap_or("-"),

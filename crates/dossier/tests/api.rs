@@ -768,15 +768,117 @@ async fn the_audit_chain_verifies_and_detects_tampering(backend: Backend) {
 async fn a_deleted_audit_entry_breaks_the_chain(backend: Backend) {
     let srv = TestServer::start(backend).await;
     let key = srv.apikey(&[]);
-    srv.post("/api/applications", &key, &person("Ana")).await;
-    srv.post("/api/applications", &key, &person("Bea")).await;
-    srv.sql("DELETE FROM audit_entries WHERE seq = (SELECT MAX(seq) FROM audit_entries)")
-        .await;
+    let ana = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json;
+    let ana = ana["id"].as_str().unwrap();
+    srv.patch(
+        &format!("/api/applications/{ana}"),
+        &key,
+        &json!({"tags": ["a"]}),
+    )
+    .await;
+    let bea = srv
+        .post("/api/applications", &key, &person("Bea"))
+        .await
+        .json;
+    let bea = bea["id"].as_str().unwrap();
+    assert!(srv.cli(&["audit", "verify"]).status.success());
+
+    // The last entry of one case's chain goes: its head still counts it.
+    srv.sql(&format!(
+        "DELETE FROM audit_entries WHERE application_id = '{ana}' AND seq = 2"
+    ))
+    .await;
     let broken = srv.cli(&["audit", "verify"]);
+    let out = String::from_utf8_lossy(&broken.stdout);
     assert!(
         !broken.status.success(),
-        "a chain with its last entry deleted verified"
+        "a chain missing its last entry verified"
     );
+    assert!(
+        out.contains(&format!("the chain of {ana}")) && out.contains("head says 2"),
+        "{out}"
+    );
+
+    // A whole chain goes (the other case's): its head is left without entries.
+    srv.sql(&format!(
+        "DELETE FROM audit_entries WHERE application_id = '{ana}'"
+    ))
+    .await;
+    srv.sql(&format!("DELETE FROM audit_heads WHERE chain = '{ana}'"))
+        .await;
+    assert!(srv.cli(&["audit", "verify"]).status.success());
+    srv.sql(&format!(
+        "DELETE FROM audit_entries WHERE application_id = '{bea}'"
+    ))
+    .await;
+    let broken = srv.cli(&["audit", "verify"]);
+    let out = String::from_utf8_lossy(&broken.stdout);
+    assert!(
+        !broken.status.success(),
+        "a case whose entries were all deleted verified"
+    );
+    assert!(
+        out.contains(&format!("the chain of {bea}")) && out.contains("empty"),
+        "{out}"
+    );
+}
+
+/// Concurrent changes of many cases (and of one case) keep every chain whole and gapless.
+async fn concurrent_writes_keep_every_chain_intact(backend: Backend) {
+    let srv = std::sync::Arc::new(TestServer::start(backend).await);
+    let key = srv.apikey(&[]);
+    let first = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json;
+    let shared = first["id"].as_str().unwrap().to_string();
+    let mut writers = Vec::new();
+    for i in 0..8 {
+        let (srv, key, shared) = (srv.clone(), key.clone(), shared.clone());
+        writers.push(tokio::spawn(async move {
+            for j in 0..4 {
+                let created = srv
+                    .post("/api/applications", &key, &person(&format!("P{i}x{j}")))
+                    .await;
+                assert_eq!(created.status, 201);
+                let patched = srv
+                    .patch(
+                        &format!("/api/applications/{shared}"),
+                        &key,
+                        &json!({"tags": [format!("t{i}{j}")]}),
+                    )
+                    .await;
+                assert_eq!(patched.status, 200);
+            }
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    let ok = srv.cli(&["audit", "verify"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    // The shared case's chain: its creation and 32 changes, numbered 1..=33 without gaps.
+    let activity = srv
+        .get(
+            &format!("/api/applications/{shared}/activity?limit=100"),
+            &key,
+        )
+        .await
+        .json;
+    let seqs: Vec<i64> = activity["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=33).rev().collect::<Vec<_>>());
 }
 
 async fn operations_endpoints_answer(backend: Backend) {
@@ -870,6 +972,7 @@ both_backends!(
     custom_fields_are_defined_and_enforced,
     the_audit_chain_verifies_and_detects_tampering,
     a_deleted_audit_entry_breaks_the_chain,
+    concurrent_writes_keep_every_chain_intact,
     operations_endpoints_answer,
     keys_are_rate_limited,
     the_server_restarts_on_its_data,

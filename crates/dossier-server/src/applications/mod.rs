@@ -43,7 +43,7 @@ async fn create_application(
     state
         .write(&auth, idem, async |tx| {
             let app = service::create(tx, &ws, &actor, body.value).await?;
-            Ok((StatusCode::CREATED, to_json(&app)))
+            Ok((StatusCode::CREATED, app))
         })
         .await
 }

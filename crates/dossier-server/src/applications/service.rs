@@ -3,39 +3,43 @@
 //! the events and the audit entry — inside the caller's transaction.
 
 use dossier_domain::application::{Application, ApplicationPatch, NewApplication};
-use dossier_domain::audit::{Actor, diff};
+use dossier_domain::audit::{Actor, created_changes_json, diff};
 use dossier_domain::id::new_id;
 use dossier_store::{RiskHistoryEntry, Store, Tx, now};
-use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
 use crate::workflow;
+use crate::write::JsonText;
 
+/// Creates a case. Everything but the final writes — reading the workspace's custom fields and
+/// template, validation, the workflow evaluation — happens before the transaction's first statement,
+/// so none of it holds the writer (a create locks nothing it reads). Returns the case as JSON text,
+/// serialised once for the row, the event, the audit entry and the response.
 pub async fn create(
     tx: &mut Tx,
     ws: &str,
     actor: &Actor,
     new: NewApplication,
-) -> ApiResult<Application> {
-    let definitions = tx.custom_fields(ws).await?;
+) -> ApiResult<JsonText> {
+    let definitions = tx.store().custom_fields(ws).await?;
     let mut app = new.into_application(&definitions, &now())?;
-    workflow::evaluate(tx, ws, &mut app).await?;
-    tx.insert_application(ws, &app).await?;
+    workflow::evaluate(tx.store(), ws, &mut app).await?;
+    let data = serde_json::to_string(&app).expect("an application serialises");
+    tx.insert_application(ws, &app, &data).await?;
     record_risk(tx, ws, actor, "application.created", &app).await?;
-    let object = serde_json::to_value(&app).expect("an application serialises");
-    tx.emit(ws, "application.created", Some(&app.id), &object)
+    tx.emit_json(ws, "application.created", Some(&app.id), &data)
         .await?;
-    tx.audit(
+    tx.audit_json(
         ws,
         actor,
         "application.created",
         "application",
         &app.id,
         Some(&app.id),
-        &diff(&Value::Null, &object),
+        created_changes_json(&data),
     )
     .await?;
-    Ok(app)
+    Ok(JsonText(data))
 }
 
 /// 404 unless this workspace has the case (for reads of a case's sub-resources).
@@ -78,16 +82,17 @@ pub async fn save(
     before: &Application,
     mut app: Application,
 ) -> ApiResult<Application> {
-    let definitions = tx.custom_fields(ws).await?;
+    let definitions = tx.store().custom_fields(ws).await?;
     app.validate(&definitions)?;
-    workflow::evaluate(tx, ws, &mut app).await?;
+    workflow::evaluate(tx.store(), ws, &mut app).await?;
     if &app == before {
         return Ok(app);
     }
     app.updated_at = now();
-    tx.update_application(ws, &app).await?;
     let before_json = serde_json::to_value(before).expect("an application serialises");
     let after_json = serde_json::to_value(&app).expect("an application serialises");
+    tx.update_application(ws, &app, &after_json.to_string())
+        .await?;
     tx.emit(ws, "application.updated", Some(&app.id), &after_json)
         .await?;
     if app.status_execution != before.status_execution {
