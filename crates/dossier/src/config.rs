@@ -167,7 +167,7 @@ mod tests {
             ),
             (
                 source("kind = \"ftm\"\npath = \"a\"\nevry = \"6h\""),
-                "`watchlist_sources[0]`: unknown field `evry`",
+                "`watchlist_sources[0].evry`: unknown field `evry`",
             ),
             (
                 source("kind = \"ftm\"\npath = \"a\""),
