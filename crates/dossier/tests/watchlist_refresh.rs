@@ -268,8 +268,8 @@ every = "12h"
     assert_eq!(peps["snapshot"]["version"], 2);
     assert_eq!(peps["previous_id"], first[0]["snapshot"]["id"]);
     assert_eq!(keys(&peps["added"]), ["TEST-ADDED-1"]);
-    assert_eq!(keys(&peps["removed"]), [dropped.clone()]);
-    assert_eq!(keys(&peps["changed"]), [renamed.clone()]);
+    assert_eq!(keys(&peps["removed"]), [dropped.as_str()]);
+    assert_eq!(keys(&peps["changed"]), [renamed.as_str()]);
     assert_eq!(peps["snapshot"]["entity_count"], 1317);
     assert_eq!(by_source(&third, "ofac_cons")["outcome"], "unchanged");
     assert_eq!(by_source(&third, "zala")["outcome"], "unchanged");
@@ -327,7 +327,7 @@ every = "12h"
     );
     let line: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["snapshot"]["version"], 3);
-    assert_eq!(keys(&line["added"]), [dropped.clone()]);
+    assert_eq!(keys(&line["added"]), [dropped.as_str()]);
     assert_eq!(keys(&line["removed"]), ["TEST-ADDED-1"]);
     assert_eq!(line["pruned"], json!([first[0]["snapshot"]["id"]]));
     assert!(
