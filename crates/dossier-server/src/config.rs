@@ -278,6 +278,57 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn intervals_are_one_duration_of_a_second_or_more() {
+        assert_eq!(parse_every("6h"), Ok(Duration::from_secs(6 * 3600)));
+        assert_eq!(parse_every(" 90s "), Ok(Duration::from_secs(90)));
+        for bad in ["", "500ms", "0s", "1h,2h", "6 hours", "6y"] {
+            assert!(parse_every(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sources_default_their_name_to_the_kind() {
+        let source = |name: Option<&str>, kind: &str| WatchlistSourceConfig {
+            name: name.map(str::to_string),
+            kind: kind.into(),
+            url: Some("https://lists.example/x.json".into()),
+            path: None,
+            every: "1d".into(),
+        };
+        let config = |sources| Config {
+            watchlist_sources: sources,
+            ..Config::default()
+        };
+        let ok = config(vec![source(None, "ftm"), source(Some("peps"), "ftm")]);
+        let names: Vec<String> = ok
+            .refresh_sources()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["ftm", "peps"]);
+        assert!(ok.validate().is_ok());
+        // Two sources of one kind need their own names; a name may not be another kind's.
+        let twice = config(vec![source(None, "ftm"), source(None, "ftm")]);
+        assert!(
+            twice
+                .validate()
+                .unwrap_err()
+                .contains("watchlist_sources[1].name")
+        );
+        let clash = config(vec![source(Some("un_sc"), "ftm")]);
+        assert!(
+            clash
+                .validate()
+                .unwrap_err()
+                .contains("watchlist_sources[0].name")
+        );
+        let bad_name = config(vec![source(Some("no spaces"), "ftm")]);
+        assert!(bad_name.validate().is_err());
+        assert!(Config::default().validate().is_ok());
+    }
+
+    #[test]
     fn schedules_parse_with_units() {
         assert_eq!(
             parse_schedule("1s, 500ms,5m,2h,1d").unwrap(),

@@ -100,7 +100,7 @@ pub async fn run(
     match command {
         WatchlistCommand::Import { source, path, json } => {
             let outcome = import_path(store, source.as_str(), source, &path).await?;
-            match after_import(store, config.watchlist_keep_snapshots, &outcome).await {
+            match after_import(store, config, &outcome).await {
                 Ok(after) => report_pruned(&after.pruned),
                 // The import itself committed: report, but do not fail it.
                 Err(e) => eprintln!("dossier: warning: after the import: {e:#}"),

@@ -233,6 +233,22 @@ every = "12h"
         format!("{base}/peps.json")
     );
     let ofac_v1 = by_source(&first, "ofac_cons")["snapshot"]["id"].clone();
+    // The set fetched over HTTP (primary, then add/alt/comments found beside it) is the same
+    // content as the folder imported from disk: same digest.
+    let from_disk = srv.cli(&[
+        "watchlist",
+        "import",
+        "--source",
+        "ofac_sdn",
+        served.join("ofac").to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(from_disk.status.success());
+    let from_disk: Value = serde_json::from_slice(&from_disk.stdout).unwrap();
+    assert_eq!(
+        from_disk["digest"],
+        by_source(&first, "ofac_cons")["snapshot"]["digest"]
+    );
 
     // Same content again: nothing stored.
     let second = json_lines(&srv, &["watchlist", "refresh", "--json"]);
@@ -240,7 +256,7 @@ every = "12h"
         assert_eq!(line["outcome"], "unchanged", "{line}");
         assert_eq!(line["snapshot"]["version"], 1);
     }
-    assert_eq!(snapshots(&srv).len(), 3);
+    assert_eq!(snapshots(&srv).len(), 4);
 
     // A changed file: a new version with exactly that diff; the other sources are unchanged.
     let original = std::fs::read_to_string(served.join("peps.json")).unwrap();
@@ -424,6 +440,23 @@ every = "12h"
         String::from_utf8_lossy(&out.stderr)
             .contains("no configured watchlist source named `nope`")
     );
+
+    // A download over the size cap fails (naming the cap) and changes nothing.
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("watchlist_fetch_max_bytes = 1000\n{text}")).unwrap();
+    std::fs::write(
+        served.join("peps.json"),
+        edited_senzing(&original, &dropped, &renamed, None),
+    )
+    .unwrap();
+    let out = srv.cli(&["watchlist", "refresh", "--source", "us_congress"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("larger than watchlist_fetch_max_bytes (1000 bytes)"),
+        "{err}"
+    );
+    assert_eq!(versions(&srv, "us_congress").len(), 3);
 }
 
 /// Polls `f` until it returns `Some`, for at most `secs` seconds.

@@ -11,6 +11,8 @@ use anyhow::{Context, bail};
 use dossier_screening::{Entity, Snapshot, SnapshotDiff, SourceKind, diff};
 use dossier_store::{Store, WatchlistEntityRow, WatchlistSnapshot};
 
+use crate::Config;
+
 /// A stored import: the new snapshot, what changed since the previous one, and the new entities.
 #[derive(Debug, Clone)]
 pub struct ImportOutcome {
@@ -139,12 +141,17 @@ pub async fn import_snapshot(
 /// are logged and returned.
 pub async fn after_import(
     store: &Store,
-    keep_snapshots: u32,
+    config: &Config,
     outcome: &ImportOutcome,
 ) -> anyhow::Result<AfterImport> {
     // Re-screening of active cases against `outcome.entities_to_rescreen()` (ongoing monitoring,
-    // issue 5) goes here.
-    let pruned = prune(store, Some(&outcome.snapshot.source), keep_snapshots).await?;
+    // issue 5) goes here, before pruning.
+    let pruned = prune(
+        store,
+        Some(&outcome.snapshot.source),
+        config.watchlist_keep_snapshots,
+    )
+    .await?;
     Ok(AfterImport { pruned })
 }
 

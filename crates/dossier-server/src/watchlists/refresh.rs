@@ -41,8 +41,7 @@ pub struct Refresher {
     store: Store,
     sources: Vec<RefreshSource>,
     client: reqwest::Client,
-    keep_snapshots: u32,
-    max_bytes: u64,
+    config: Config,
     lease_for: Duration,
     /// This process's lease owner id.
     owner: String,
@@ -66,8 +65,7 @@ impl Refresher {
             store,
             sources,
             client,
-            keep_snapshots: config.watchlist_keep_snapshots,
-            max_bytes: config.watchlist_fetch_max_bytes,
+            config: config.clone(),
             // Up to four OFAC files, each within the timeout, then parsing and storing.
             lease_for: timeout * 4 + Duration::from_secs(600),
             owner: format!(
@@ -157,7 +155,7 @@ impl Refresher {
             return Ok(Refreshed::Unchanged { snapshot: latest });
         }
         let outcome = import_snapshot(&self.store, &source.name, parsed, label).await?;
-        let after = match after_import(&self.store, self.keep_snapshots, &outcome).await {
+        let after = match after_import(&self.store, &self.config, &outcome).await {
             Ok(a) => a,
             Err(e) => {
                 // The import committed; what follows it must not turn it into a failure.
@@ -213,10 +211,13 @@ impl Refresher {
         let too_big = || {
             anyhow!(
                 "fetching {url}: larger than watchlist_fetch_max_bytes ({} bytes)",
-                self.max_bytes
+                self.config.watchlist_fetch_max_bytes
             )
         };
-        if resp.content_length().is_some_and(|n| n > self.max_bytes) {
+        if resp
+            .content_length()
+            .is_some_and(|n| n > self.config.watchlist_fetch_max_bytes)
+        {
             return Err(too_big());
         }
         let mut body = Vec::new();
@@ -225,7 +226,7 @@ impl Refresher {
             .await
             .with_context(|| format!("fetching {url}"))?
         {
-            if (body.len() + chunk.len()) as u64 > self.max_bytes {
+            if (body.len() + chunk.len()) as u64 > self.config.watchlist_fetch_max_bytes {
                 return Err(too_big());
             }
             body.extend_from_slice(&chunk);
