@@ -441,6 +441,46 @@ every = "12h"
             .contains("no configured watchlist source named `nope`")
     );
 
+    // Two refreshes at once (two nodes, or cron beside serve): one imports the new content, the
+    // other finds the lease taken or, if it came after, the content unchanged; never two versions.
+    std::fs::write(
+        served.join("peps.json"),
+        edited_senzing(&original, &renamed, &dropped, None),
+    )
+    .unwrap();
+    let racers: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+                .args(["watchlist", "refresh", "--source", "us_congress", "--json"])
+                .args(srv.store_args())
+                .env("DOSSIER_CONFIG", &config)
+                .env("RUST_LOG", "warn")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut outcomes: Vec<String> = racers
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+            line["outcome"].as_str().unwrap().to_string()
+        })
+        .collect();
+    outcomes.sort();
+    assert!(
+        outcomes == ["busy", "imported"] || outcomes == ["imported", "unchanged"],
+        "{outcomes:?}"
+    );
+    assert_eq!(versions(&srv, "us_congress")[0]["version"], 4);
+
     // A download over the size cap fails (naming the cap) and changes nothing.
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("watchlist_fetch_max_bytes = 1000\n{text}")).unwrap();
@@ -456,7 +496,7 @@ every = "12h"
         err.contains("larger than watchlist_fetch_max_bytes (1000 bytes)"),
         "{err}"
     );
-    assert_eq!(versions(&srv, "us_congress").len(), 3);
+    assert_eq!(versions(&srv, "us_congress").len(), 4);
 }
 
 /// Polls `f` until it returns `Some`, for at most `secs` seconds.
