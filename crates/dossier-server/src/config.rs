@@ -36,6 +36,61 @@ pub struct Config {
     pub document_max_bytes: u64,
     /// Screening score (0–1) at or above which a watchlist result is `matched`.
     pub screening_threshold: f64,
+    /// Watchlist sources refreshed on a schedule (`[[watchlist_sources]]` in the file only).
+    pub watchlist_sources: Vec<WatchlistSourceConfig>,
+    /// Snapshots per source whose entities are kept; older ones keep only their snapshot row.
+    pub watchlist_keep_snapshots: u32,
+    /// Run the watchlist refresher in `dossier serve` (needs `watchlist_sources`).
+    pub watchlist_refresh: bool,
+    /// How long fetching one watchlist URL may take.
+    pub watchlist_fetch_timeout_secs: u64,
+    /// Largest watchlist download accepted, in bytes (per file).
+    pub watchlist_fetch_max_bytes: u64,
+}
+
+/// One `[[watchlist_sources]]` entry as written in the configuration file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchlistSourceConfig {
+    /// The snapshot series it is stored as; defaults to `kind`. Needed when two sources share a
+    /// kind (e.g. two OpenSanctions FtM exports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `ofac_sdn`, `un_sc`, `uk_hmt`, `ftm` or `senzing`.
+    pub kind: String,
+    /// `http(s)://…`: the file, or for `ofac_sdn` the base URL of the CSV set (or its `sdn.csv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A local file, or for `ofac_sdn` the folder with the CSV set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    /// How often to refresh, e.g. `6h` (units `ms`, `s`, `m`, `h`, `d`).
+    pub every: String,
+}
+
+/// Where a refreshed source comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceLocation {
+    Url(url::Url),
+    Path(PathBuf),
+}
+
+impl std::fmt::Display for SourceLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceLocation::Url(u) => write!(f, "{u}"),
+            SourceLocation::Path(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// A checked `[[watchlist_sources]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshSource {
+    pub name: String,
+    pub kind: dossier_screening::SourceKind,
+    pub location: SourceLocation,
+    pub every: std::time::Duration,
 }
 
 impl Default for Config {
@@ -56,6 +111,11 @@ impl Default for Config {
             webhook_delivery: true,
             document_max_bytes: 20 * 1024 * 1024,
             screening_threshold: dossier_screening::Params::default().threshold,
+            watchlist_sources: Vec::new(),
+            watchlist_keep_snapshots: 3,
+            watchlist_refresh: true,
+            watchlist_fetch_timeout_secs: 300,
+            watchlist_fetch_max_bytes: 512 * 1024 * 1024,
         }
     }
 }
@@ -70,6 +130,115 @@ impl Config {
                 self.data_dir.join("dossier.db").display()
             ),
         }
+    }
+}
+
+impl Config {
+    /// Checks the settings serde cannot: every error names its key, e.g.
+    /// `watchlist_sources[1].every`.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.screening_threshold) {
+            return Err(format!(
+                "`screening_threshold` must be between 0 and 1, not {}",
+                self.screening_threshold
+            ));
+        }
+        if self.watchlist_keep_snapshots == 0 {
+            return Err(
+                "`watchlist_keep_snapshots` must be at least 1 (the snapshot in use)".into(),
+            );
+        }
+        if self.watchlist_fetch_max_bytes == 0 || self.watchlist_fetch_timeout_secs == 0 {
+            return Err(
+                "`watchlist_fetch_max_bytes` and `watchlist_fetch_timeout_secs` must be above 0"
+                    .into(),
+            );
+        }
+        self.refresh_sources().map(|_| ())
+    }
+
+    /// The `[[watchlist_sources]]`, checked.
+    pub fn refresh_sources(&self) -> Result<Vec<RefreshSource>, String> {
+        let mut out: Vec<RefreshSource> = Vec::new();
+        for (i, s) in self.watchlist_sources.iter().enumerate() {
+            let key = |field: &str| format!("`watchlist_sources[{i}].{field}`");
+            let kind: dossier_screening::SourceKind = s
+                .kind
+                .parse()
+                .map_err(|e: String| format!("{}: {e}", key("kind")))?;
+            let name = match &s.name {
+                None => kind.as_str().to_string(),
+                Some(n) => {
+                    let ok = !n.is_empty()
+                        && n.len() <= 64
+                        && n.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+                    if !ok {
+                        return Err(format!(
+                            "{}: `{n}` must be 1–64 letters, digits, `_`, `-` or `.`",
+                            key("name")
+                        ));
+                    }
+                    // Snapshots are stored per name: another kind's name would mix two lists.
+                    if let Ok(other) = n.parse::<dossier_screening::SourceKind>()
+                        && other != kind
+                    {
+                        return Err(format!(
+                            "{}: `{n}` is the name of another kind; choose another name",
+                            key("name")
+                        ));
+                    }
+                    n.clone()
+                }
+            };
+            if out.iter().any(|o| o.name == name) {
+                return Err(format!(
+                    "{}: a second source named `{name}` (give each source of one kind its own `name`)",
+                    key("name")
+                ));
+            }
+            let location = match (&s.url, &s.path) {
+                (Some(_), Some(_)) | (None, None) => {
+                    return Err(format!(
+                        "watchlist_sources[{i}]: give exactly one of `url` and `path`"
+                    ));
+                }
+                (Some(u), None) => {
+                    let url =
+                        url::Url::parse(u).map_err(|e| format!("{}: `{u}`: {e}", key("url")))?;
+                    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                        return Err(format!(
+                            "{}: `{u}` must be an http:// or https:// URL",
+                            key("url")
+                        ));
+                    }
+                    SourceLocation::Url(url)
+                }
+                (None, Some(p)) => {
+                    if p.as_os_str().is_empty() {
+                        return Err(format!("{}: must not be empty", key("path")));
+                    }
+                    SourceLocation::Path(p.clone())
+                }
+            };
+            let every = parse_every(&s.every).map_err(|e| format!("{}: {e}", key("every")))?;
+            out.push(RefreshSource {
+                name,
+                kind,
+                location,
+                every,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// One interval such as `6h` (the units of [`parse_schedule`]), at least one second.
+pub fn parse_every(text: &str) -> Result<std::time::Duration, String> {
+    match parse_schedule(text)?.as_slice() {
+        [d] if *d >= std::time::Duration::from_secs(1) => Ok(*d),
+        [_] => Err(format!("`{text}` is shorter than one second")),
+        _ => Err(format!("`{text}` must be one interval like 30m, 6h or 1d")),
     }
 }
 
@@ -107,6 +276,57 @@ pub fn parse_schedule(text: &str) -> Result<Vec<std::time::Duration>, String> {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn intervals_are_one_duration_of_a_second_or_more() {
+        assert_eq!(parse_every("6h"), Ok(Duration::from_secs(6 * 3600)));
+        assert_eq!(parse_every(" 90s "), Ok(Duration::from_secs(90)));
+        for bad in ["", "500ms", "0s", "1h,2h", "6 hours", "6y"] {
+            assert!(parse_every(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sources_default_their_name_to_the_kind() {
+        let source = |name: Option<&str>, kind: &str| WatchlistSourceConfig {
+            name: name.map(str::to_string),
+            kind: kind.into(),
+            url: Some("https://lists.example/x.json".into()),
+            path: None,
+            every: "1d".into(),
+        };
+        let config = |sources| Config {
+            watchlist_sources: sources,
+            ..Config::default()
+        };
+        let ok = config(vec![source(None, "ftm"), source(Some("peps"), "ftm")]);
+        let names: Vec<String> = ok
+            .refresh_sources()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(names, ["ftm", "peps"]);
+        assert!(ok.validate().is_ok());
+        // Two sources of one kind need their own names; a name may not be another kind's.
+        let twice = config(vec![source(None, "ftm"), source(None, "ftm")]);
+        assert!(
+            twice
+                .validate()
+                .unwrap_err()
+                .contains("watchlist_sources[1].name")
+        );
+        let clash = config(vec![source(Some("un_sc"), "ftm")]);
+        assert!(
+            clash
+                .validate()
+                .unwrap_err()
+                .contains("watchlist_sources[0].name")
+        );
+        let bad_name = config(vec![source(Some("no spaces"), "ftm")]);
+        assert!(bad_name.validate().is_err());
+        assert!(Config::default().validate().is_ok());
+    }
 
     #[test]
     fn schedules_parse_with_units() {

@@ -14,6 +14,7 @@ pub mod relationships;
 pub mod screening;
 pub mod templates;
 pub mod verification;
+pub mod watchlists;
 pub mod webhooks;
 pub mod workflow;
 pub mod write;
@@ -166,12 +167,26 @@ pub async fn serve(
         .config
         .webhook_delivery
         .then(|| tokio::spawn(dispatcher.run()));
+    let refresher = watchlists::refresh::Refresher::new(state.store.clone(), &state.config)?;
+    let refresh_owner = refresher.owner().to_string();
+    let refresher = (state.config.watchlist_refresh && !refresher.sources().is_empty())
+        .then(|| tokio::spawn(refresher.run()));
+    let store = state.store.clone();
     let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     // Deliveries in flight are abandoned with their lease; they are sent again after a restart.
     if let Some(w) = worker {
         w.abort();
+    }
+    // A refresh cut short stores nothing; its lease is released so the next start retries at
+    // once (after a crash the lease just expires).
+    if let Some(r) = refresher {
+        r.abort();
+        let _ = r.await;
+        if let Err(e) = store.release_watchlist_refresh_leases(&refresh_owner).await {
+            tracing::warn!(error = %e, "could not release the watchlist refresh leases");
+        }
     }
     served?;
     Ok(())

@@ -42,6 +42,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_screening_settings.sql"),
         postgres: include_str!("../migrations/postgres/0005_screening_settings.sql"),
     },
+    // 6 is screening hits (a parallel branch); 7 and 8 do not depend on it.
+    Migration {
+        version: 7,
+        name: "watchlist_refresh",
+        sqlite: include_str!("../migrations/sqlite/0007_watchlist_refresh.sql"),
+        postgres: include_str!("../migrations/postgres/0007_watchlist_refresh.sql"),
+    },
     Migration {
         version: 8,
         name: "audit_chains",

@@ -3,7 +3,8 @@
 //!
 //! Watchlists are global to the installation, not per workspace: they are public lists, imported by
 //! an operator (`dossier watchlist import`), and every workspace screens against the same snapshots.
-//! Old versions are kept, so a hit can always be traced to the snapshot it was found in.
+//! Old versions are kept, so a hit can always be traced to the snapshot it was found in; pruning
+//! (see `watchlist_refresh.rs`) deletes only the entity rows of old versions, never the snapshot row.
 
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -31,6 +32,10 @@ pub struct WatchlistSnapshot {
     pub added: i64,
     pub removed: i64,
     pub changed: i64,
+    /// When its entity rows were deleted by pruning (the row itself is kept, so references to
+    /// the snapshot stay valid). Absent while its entities are stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pruned_at: Option<String>,
 }
 
 /// One entity of a snapshot, as stored.
@@ -43,13 +48,15 @@ pub struct WatchlistEntityRow {
     pub data: String,
 }
 
-const SNAPSHOT_COLUMNS: &str = "id, source, version, label, imported_at, entity_count, digest, \
-                                previous_id, added, removed, changed";
+const INSERT_COLUMNS: &str = "id, source, version, label, imported_at, entity_count, digest, \
+                              previous_id, added, removed, changed";
+pub(crate) const SNAPSHOT_COLUMNS: &str = "id, source, version, label, imported_at, entity_count, \
+                                digest, previous_id, added, removed, changed, pruned_at";
 
 /// Entities per INSERT statement (6 parameters each: well under both engines' parameter limits).
 const ENTITY_BATCH: usize = 500;
 
-fn snapshot_from_row(r: &AnyRow) -> WatchlistSnapshot {
+pub(crate) fn snapshot_from_row(r: &AnyRow) -> WatchlistSnapshot {
     WatchlistSnapshot {
         id: r.get(0),
         source: r.get(1),
@@ -62,7 +69,18 @@ fn snapshot_from_row(r: &AnyRow) -> WatchlistSnapshot {
         added: r.get(8),
         removed: r.get(9),
         changed: r.get(10),
+        pruned_at: r.get(11),
     }
+}
+
+fn latest_snapshot_query(
+    source: &str,
+) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {SNAPSHOT_COLUMNS} FROM watchlist_snapshots WHERE source = $1 \
+         ORDER BY version DESC LIMIT 1"
+    )))
+    .bind(source)
 }
 
 impl Tx {
@@ -74,7 +92,7 @@ impl Tx {
         entities: &[WatchlistEntityRow],
     ) -> Result<()> {
         sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO watchlist_snapshots ({SNAPSHOT_COLUMNS}) \
+            "INSERT INTO watchlist_snapshots ({INSERT_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         )))
         .bind(&s.id)
@@ -133,13 +151,9 @@ impl Tx {
         &mut self,
         source: &str,
     ) -> Result<Option<WatchlistSnapshot>> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SNAPSHOT_COLUMNS} FROM watchlist_snapshots WHERE source = $1 \
-             ORDER BY version DESC LIMIT 1"
-        )))
-        .bind(source)
-        .fetch_optional(self.conn().await?)
-        .await?;
+        let row = latest_snapshot_query(source)
+            .fetch_optional(self.conn().await?)
+            .await?;
         Ok(row.as_ref().map(snapshot_from_row))
     }
 }
@@ -191,6 +205,17 @@ impl Store {
         .bind(workspace_id)
         .fetch_optional(self.reader())
         .await?)
+    }
+
+    /// The newest snapshot of one source.
+    pub async fn latest_watchlist_snapshot(
+        &self,
+        source: &str,
+    ) -> Result<Option<WatchlistSnapshot>> {
+        let row = latest_snapshot_query(source)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.as_ref().map(snapshot_from_row))
     }
 
     /// Every snapshot, newest first.

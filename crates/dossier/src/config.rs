@@ -8,6 +8,8 @@ use crate::GlobalArgs;
 
 /// Keys whose default is "unset", so they do not appear in the serialised defaults.
 const OPTIONAL_KEYS: &[&str] = &["database_url"];
+/// Keys with a structured value, set in the file only (an environment variable cannot hold them).
+const FILE_ONLY_KEYS: &[&str] = &["watchlist_sources"];
 
 pub fn load(args: &GlobalArgs) -> anyhow::Result<Config> {
     let mut table = match &args.config {
@@ -23,6 +25,7 @@ pub fn load(args: &GlobalArgs) -> anyhow::Result<Config> {
     let keys = defaults
         .keys()
         .map(String::as_str)
+        .filter(|k| !FILE_ONLY_KEYS.contains(k))
         .chain(OPTIONAL_KEYS.iter().copied());
     for key in keys {
         let var = format!("DOSSIER_{}", key.to_ascii_uppercase());
@@ -30,21 +33,36 @@ pub fn load(args: &GlobalArgs) -> anyhow::Result<Config> {
             table.insert(key.to_string(), env_value(&raw));
         }
     }
-    let mut config: Config = toml::Value::Table(table)
-        .try_into()
-        .context("invalid configuration (file or DOSSIER_* variables)")?;
-    if !(0.0..=1.0).contains(&config.screening_threshold) {
-        anyhow::bail!(
-            "invalid configuration: `screening_threshold` must be between 0 and 1, not {}",
-            config.screening_threshold
-        );
-    }
+    let mut config = parse(table)?;
     if let Some(dir) = &args.data_dir {
         config.data_dir = dir.clone();
     }
     if let Some(url) = &args.database_url {
         config.database_url = Some(url.clone());
     }
+    Ok(config)
+}
+
+/// The layered table as a checked [`Config`]; every error names its key (`watchlist_sources[0].every`).
+fn parse(table: toml::Table) -> anyhow::Result<Config> {
+    let config: Config =
+        serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let path = e.path().to_string();
+            if path == "." {
+                anyhow::anyhow!(
+                    "invalid configuration (file or DOSSIER_* variables): {}",
+                    e.inner()
+                )
+            } else {
+                anyhow::anyhow!(
+                    "invalid configuration (file or DOSSIER_* variables): `{path}`: {}",
+                    e.inner()
+                )
+            }
+        })?;
+    config
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
     Ok(config)
 }
 
@@ -83,6 +101,107 @@ pub fn init_logging(config: &Config) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_text(text: &str) -> anyhow::Result<Config> {
+        parse(text.parse::<toml::Table>().unwrap())
+    }
+
+    #[test]
+    fn watchlist_sources_parse_from_the_file() {
+        let c = parse_text(
+            r#"
+            watchlist_keep_snapshots = 5
+            [[watchlist_sources]]
+            kind = "ofac_sdn"
+            url = "https://lists.example/ofac/"
+            every = "6h"
+            [[watchlist_sources]]
+            name = "os_peps"
+            kind = "ftm"
+            path = "/var/lib/lists/peps.json"
+            every = "1d"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.watchlist_keep_snapshots, 5);
+        let sources = c.refresh_sources().unwrap();
+        assert_eq!(sources.len(), 2);
+        assert_eq!(sources[0].name, "ofac_sdn");
+        assert_eq!(sources[0].every, std::time::Duration::from_secs(6 * 3600));
+        assert_eq!(sources[1].name, "os_peps");
+        assert_eq!(sources[1].location.to_string(), "/var/lib/lists/peps.json");
+        assert!(parse_text("").unwrap().watchlist_sources.is_empty());
+    }
+
+    #[test]
+    fn configuration_errors_name_the_key() {
+        let source = |body: &str| format!("[[watchlist_sources]]\n{body}\n");
+        for (text, key) in [
+            (
+                source("kind = \"ofac_sdn\"\npath = \"x\"\nevery = \"6x\""),
+                "`watchlist_sources[0].every`",
+            ),
+            (
+                source("kind = \"ofac_sdn\"\npath = \"x\"\nevery = \"1h,2h\""),
+                "`watchlist_sources[0].every`",
+            ),
+            (
+                source("kind = \"sdn\"\npath = \"x\"\nevery = \"6h\""),
+                "`watchlist_sources[0].kind`",
+            ),
+            (
+                source("kind = \"ftm\"\nurl = \"ftp://x/y\"\nevery = \"6h\""),
+                "`watchlist_sources[0].url`",
+            ),
+            (
+                source("kind = \"ftm\"\nurl = \"not a url\"\nevery = \"6h\""),
+                "`watchlist_sources[0].url`",
+            ),
+            (
+                source("kind = \"ftm\"\nevery = \"6h\""),
+                "watchlist_sources[0]: give exactly one of `url` and `path`",
+            ),
+            (
+                source("kind = \"ftm\"\npath = \"a\"\nurl = \"http://x/\"\nevery = \"6h\""),
+                "watchlist_sources[0]: give exactly one",
+            ),
+            (
+                source("kind = \"ftm\"\npath = \"a\"\nevry = \"6h\""),
+                "`watchlist_sources[0].evry`: unknown field `evry`",
+            ),
+            (
+                source("kind = \"ftm\"\npath = \"a\""),
+                "missing field `every`",
+            ),
+            (
+                format!(
+                    "{}{}",
+                    source("kind = \"ftm\"\npath = \"a\"\nevery = \"1h\""),
+                    source("kind = \"ftm\"\npath = \"b\"\nevery = \"1h\"")
+                ),
+                "`watchlist_sources[1].name`",
+            ),
+            (
+                source("name = \"un_sc\"\nkind = \"ftm\"\npath = \"a\"\nevery = \"1h\""),
+                "`watchlist_sources[0].name`",
+            ),
+            (
+                "watchlist_keep_snapshots = 0".to_string(),
+                "`watchlist_keep_snapshots`",
+            ),
+            (
+                "watchlist_keep_snapshots = \"three\"".to_string(),
+                "`watchlist_keep_snapshots`",
+            ),
+            (
+                "screening_threshold = 1.5".to_string(),
+                "`screening_threshold`",
+            ),
+        ] {
+            let err = format!("{:#}", parse_text(&text).unwrap_err());
+            assert!(err.contains(key), "{text}\n=> {err}\n(expected {key})");
+        }
+    }
 
     #[test]
     fn environment_values_are_typed_like_toml() {

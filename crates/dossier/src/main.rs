@@ -60,7 +60,7 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Sanctions and PEP watchlists (global to the installation): import, list snapshots.
+    /// Sanctions and PEP watchlists (global to the installation): import, refresh, prune, list.
     #[command(subcommand)]
     Watchlist(watchlist::WatchlistCommand),
     /// Screen a name against the newest snapshot of every imported watchlist.
@@ -248,7 +248,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Watchlist(cmd) => {
             let store = open_store(&config).await?;
-            return watchlist::run(cmd, &store).await;
+            return watchlist::run(cmd, &store, &config).await;
         }
         Command::Screen(args) => {
             let store = open_store(&config).await?;

@@ -1,16 +1,19 @@
-//! `dossier watchlist import|list` and `dossier screen`: sanctions and PEP lists in the store, and
-//! ad-hoc searches against them. Watchlists are global to the installation (not per workspace).
+//! `dossier watchlist import|refresh|prune|list` and `dossier screen`: sanctions and PEP lists in
+//! the store, and ad-hoc searches against them. Watchlists are global to the installation (not per
+//! workspace). Imports go through `dossier_server::watchlists`, like the server's refresher.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, Subcommand};
-use dossier_screening::{Entity, Snapshot, SourceKind, diff};
+use dossier_screening::SourceKind;
 use dossier_server::Config;
 use dossier_server::error::ApiError;
 use dossier_server::screening::{SearchRequest, load_index, validate};
-use dossier_store::{Store, WatchlistEntityRow, WatchlistSnapshot};
+use dossier_server::watchlists::refresh::{Refreshed, Refresher};
+use dossier_server::watchlists::{after_import, import_path, prune};
+use dossier_store::{Store, WatchlistSnapshot};
 use serde_json::json;
 
 #[derive(Subcommand)]
@@ -25,6 +28,29 @@ pub enum WatchlistCommand {
         /// are used when present).
         path: PathBuf,
         /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refresh every configured source (`[[watchlist_sources]]`) once, whatever its schedule:
+    /// fetch or read it, store a new snapshot when its content changed. For cron. Exits 1 when a
+    /// source failed (its previous snapshot stays in use).
+    Refresh {
+        /// Only the source with this name.
+        #[arg(long)]
+        source: Option<String>,
+        /// Print one JSON object per source.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete the entities of all but the newest snapshots of each source (the snapshot rows
+    /// stay, so references to them remain valid).
+    Prune {
+        /// Snapshots to keep per source (default: the `watchlist_keep_snapshots` setting).
+        #[arg(long)]
+        keep: Option<u32>,
+        /// Only this source.
+        #[arg(long)]
+        source: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -66,10 +92,20 @@ pub struct ScreenArgs {
     pub json: bool,
 }
 
-pub async fn run(command: WatchlistCommand, store: &Store) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    command: WatchlistCommand,
+    store: &Store,
+    config: &Config,
+) -> anyhow::Result<ExitCode> {
     match command {
         WatchlistCommand::Import { source, path, json } => {
-            let s = import(store, source, &path).await?;
+            let outcome = import_path(store, source.as_str(), source, &path).await?;
+            match after_import(store, config, &outcome).await {
+                Ok(after) => report_pruned(&after.pruned),
+                // The import itself committed: report, but do not fail it.
+                Err(e) => eprintln!("dossier: warning: after the import: {e:#}"),
+            }
+            let s = outcome.snapshot;
             if json {
                 println!("{}", serde_json::to_string_pretty(&s)?);
             } else {
@@ -79,6 +115,28 @@ pub async fn run(command: WatchlistCommand, store: &Store) -> anyhow::Result<Exi
                 );
             }
         }
+        WatchlistCommand::Refresh { source, json } => {
+            return refresh(store, config, source.as_deref(), json).await;
+        }
+        WatchlistCommand::Prune { keep, source, json } => {
+            let keep = keep.unwrap_or(config.watchlist_keep_snapshots);
+            if keep == 0 {
+                bail!("--keep must be at least 1 (the snapshot in use)");
+            }
+            let pruned = prune(store, source.as_deref(), keep).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&pruned)?);
+            } else if pruned.is_empty() {
+                println!("nothing to prune (keeping {keep} snapshots per source)");
+            } else {
+                for s in &pruned {
+                    println!(
+                        "pruned {} version {} ({}): {} entities deleted, snapshot row kept",
+                        s.source, s.version, s.id, s.entity_count
+                    );
+                }
+            }
+        }
         WatchlistCommand::List { json } => {
             let snapshots = store.watchlist_snapshots().await?;
             if json {
@@ -86,12 +144,17 @@ pub async fn run(command: WatchlistCommand, store: &Store) -> anyhow::Result<Exi
             } else {
                 for s in snapshots {
                     println!(
-                        "{}\t{}\tv{}\t{}\t{} entities\t+{} -{} ~{}\t{}",
+                        "{}\t{}\tv{}\t{}\t{} entities{}\t+{} -{} ~{}\t{}",
                         s.id,
                         s.source,
                         s.version,
                         s.imported_at,
                         s.entity_count,
+                        if s.pruned_at.is_some() {
+                            " (pruned)"
+                        } else {
+                            ""
+                        },
                         s.added,
                         s.removed,
                         s.changed,
@@ -104,75 +167,100 @@ pub async fn run(command: WatchlistCommand, store: &Store) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-/// Parses `path`, diffs it against the source's newest snapshot and stores it as the next version.
-/// Nothing is written unless the whole file parsed.
-pub async fn import(
-    store: &Store,
-    kind: SourceKind,
-    path: &std::path::Path,
-) -> anyhow::Result<WatchlistSnapshot> {
-    let owned = path.to_path_buf();
-    let snapshot = tokio::task::spawn_blocking(move || Snapshot::import(kind, &owned))
-        .await?
-        .with_context(|| {
-            format!(
-                "{} was not imported (the previous snapshot stays in use)",
-                path.display()
-            )
-        })?;
-    let source = kind.as_str();
-    let previous = store
-        .latest_watchlist_snapshots()
-        .await?
-        .into_iter()
-        .find(|s| s.source == source);
-    let old: Vec<Entity> = match &previous {
-        Some(p) => store
-            .watchlist_entities(&p.id)
-            .await?
-            .iter()
-            .map(|data| serde_json::from_str(data))
-            .collect::<Result<_, _>>()
-            .context("reading the previous snapshot")?,
-        None => Vec::new(),
-    };
-    let changes = diff(&old, &snapshot.entities);
-    let rows: Vec<WatchlistEntityRow> = snapshot
-        .entities
-        .iter()
-        .map(|e| WatchlistEntityRow {
-            list: e.list.clone(),
-            list_id: e.list_id.clone(),
-            content_hash: e.content_hash(),
-            data: serde_json::to_string(e).expect("entities serialise"),
-        })
-        .collect();
-    let label = std::fs::canonicalize(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string();
-    let mut tx = store.begin().await?;
-    let latest = tx.latest_watchlist_snapshot(source).await?;
-    if latest.as_ref().map(|s| &s.id) != previous.as_ref().map(|s| &s.id) {
-        tx.rollback().await?;
-        bail!("another import of `{source}` finished meanwhile; run the import again");
+/// Tells on standard error which old snapshots lost their entities to pruning.
+fn report_pruned(pruned: &[WatchlistSnapshot]) {
+    for s in pruned {
+        eprintln!(
+            "pruned the entities of {} version {} ({}); its snapshot row stays",
+            s.source, s.version, s.id
+        );
     }
-    let stored = WatchlistSnapshot {
-        id: dossier_domain::id::new_id("wls"),
-        source: source.to_string(),
-        version: latest.map_or(1, |s| s.version + 1),
-        label,
-        imported_at: dossier_store::now(),
-        entity_count: rows.len() as i64,
-        digest: snapshot.digest(),
-        previous_id: previous.map(|p| p.id),
-        added: changes.added.len() as i64,
-        removed: changes.removed.len() as i64,
-        changed: changes.changed.len() as i64,
-    };
-    tx.insert_watchlist_snapshot(&stored, &rows).await?;
-    tx.commit().await?;
-    Ok(stored)
+}
+
+/// `dossier watchlist refresh`: every configured source once; exit 1 when one failed.
+async fn refresh(
+    store: &Store,
+    config: &Config,
+    only: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let refresher = Refresher::new(store.clone(), config)?;
+    if refresher.sources().is_empty() {
+        bail!(
+            "no watchlist sources configured (add [[watchlist_sources]] to the configuration file)"
+        );
+    }
+    let sources: Vec<_> = refresher
+        .sources()
+        .iter()
+        .filter(|s| only.is_none_or(|n| s.name == n))
+        .cloned()
+        .collect();
+    if sources.is_empty() {
+        bail!(
+            "no configured watchlist source named `{}`",
+            only.unwrap_or_default()
+        );
+    }
+    let mut failed = false;
+    for source in &sources {
+        let name = &source.name;
+        let result = refresher.refresh(source).await;
+        let (line, value) = match &result {
+            Ok(Refreshed::Imported { outcome, after }) => {
+                report_pruned(&after.pruned);
+                let s = &outcome.snapshot;
+                (
+                    format!(
+                        "{name}: imported version {} ({}): {} entities; {} added, {} removed, {} changed",
+                        s.version, s.id, s.entity_count, s.added, s.removed, s.changed
+                    ),
+                    json!({
+                        "source": name,
+                        "outcome": "imported",
+                        "snapshot": s,
+                        "previous_id": outcome.previous_id,
+                        "added": outcome.diff.added,
+                        "removed": outcome.diff.removed,
+                        "changed": outcome.diff.changed,
+                        "pruned": after.pruned.iter().map(|p| &p.id).collect::<Vec<_>>(),
+                    }),
+                )
+            }
+            Ok(Refreshed::Unchanged { snapshot: s }) => (
+                format!(
+                    "{name}: unchanged since version {} ({}); nothing stored",
+                    s.version, s.id
+                ),
+                json!({"source": name, "outcome": "unchanged", "snapshot": s}),
+            ),
+            Ok(Refreshed::Busy { until }) => (
+                format!(
+                    "{name}: skipped, another process is refreshing it (lease until {})",
+                    until.as_deref().unwrap_or("-")
+                ),
+                json!({"source": name, "outcome": "busy", "lease_until": until}),
+            ),
+            Err(e) => {
+                failed = true;
+                eprintln!("dossier: {name}: {e:#}");
+                (
+                    format!("{name}: FAILED (the previous snapshot stays in use)"),
+                    json!({"source": name, "outcome": "failed", "error": format!("{e:#}")}),
+                )
+            }
+        };
+        if json {
+            println!("{}", serde_json::to_string(&value)?);
+        } else {
+            println!("{line}");
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `dossier screen`.

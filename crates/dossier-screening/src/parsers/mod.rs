@@ -49,6 +49,27 @@ pub fn parse(kind: SourceKind, path: &Path) -> Result<Vec<Entity>, ParseError> {
     }
 }
 
+/// Parse a source held in memory (e.g. downloaded), as `(name, bytes)` files: one file, or for
+/// [`SourceKind::OfacSdn`] the primary CSV first and then any secondary files (see
+/// [`ofac::parse_files`]). The names only label error messages; they may be URLs.
+pub fn parse_files(
+    kind: SourceKind,
+    files: &[(PathBuf, Vec<u8>)],
+) -> Result<Vec<Entity>, ParseError> {
+    let one = || {
+        files
+            .first()
+            .ok_or_else(|| ParseError::new(Path::new("-"), 0, "-", "no file"))
+    };
+    match kind {
+        SourceKind::OfacSdn => ofac::parse_files(files),
+        SourceKind::UnSc => one().and_then(|(p, b)| un::parse(p, b)),
+        SourceKind::UkHmt => one().and_then(|(p, b)| uk_hmt::parse(p, b)),
+        SourceKind::Ftm => one().and_then(|(p, b)| ftm::parse(p, b)),
+        SourceKind::Senzing => one().and_then(|(p, b)| senzing::parse(p, b)),
+    }
+}
+
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, ParseError> {
     std::fs::read(path).map_err(|e| ParseError::new(path, 0, "-", format!("cannot read: {e}")))
 }

@@ -56,13 +56,8 @@ pub fn parse_dir(path: &Path) -> Result<Vec<Entity>, ParseError> {
         file(&alt, &alt_bytes),
         file(&comments, &comments_bytes),
     );
-    let list = if consolidated {
-        "us_ofac_cons"
-    } else {
-        "us_ofac_sdn"
-    };
     parse_set(
-        list,
+        list_name(&primary),
         CsvFile {
             path: &primary,
             bytes: &primary_bytes,
@@ -72,6 +67,48 @@ pub fn parse_dir(path: &Path) -> Result<Vec<Entity>, ParseError> {
         comments
             .as_ref()
             .map(|(p, b)| CsvFile { path: p, bytes: b }),
+    )
+}
+
+/// The list an OFAC set belongs to, from its primary file's name (`cons_prim.csv`: the
+/// consolidated non-SDN list).
+fn list_name(primary: &Path) -> &'static str {
+    let consolidated = primary
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("cons_"));
+    if consolidated {
+        "us_ofac_cons"
+    } else {
+        "us_ofac_sdn"
+    }
+}
+
+/// Parse a set held in memory (e.g. downloaded): the primary file first, then any of the
+/// secondary files, recognised by their names (`add.csv`, `alt.csv`, `sdn_comments.csv` or the
+/// `cons_` ones). The names only label error messages and may be URLs.
+pub fn parse_files(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<Entity>, ParseError> {
+    let Some(((primary, primary_bytes), rest)) = files.split_first() else {
+        return Err(ParseError::new(
+            Path::new("-"),
+            0,
+            "-",
+            "no primary OFAC file",
+        ));
+    };
+    let secondary = |suffix: &str| {
+        rest.iter()
+            .find(|(p, _)| p.to_string_lossy().ends_with(suffix))
+            .map(|(p, b)| CsvFile { path: p, bytes: b })
+    };
+    parse_set(
+        list_name(primary),
+        CsvFile {
+            path: primary,
+            bytes: primary_bytes,
+        },
+        secondary("add.csv"),
+        secondary("alt.csv"),
+        secondary("comments.csv"),
     )
 }
 

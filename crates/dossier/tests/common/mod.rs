@@ -281,14 +281,27 @@ impl TestServer {
         self.send_json("PATCH", path, key, body).await
     }
 
-    /// Runs SQL directly against the server's database (to tamper with it, as an attacker would).
-    pub async fn sql(&self, statement: &str) {
+    async fn connect(&self) -> sqlx::AnyConnection {
         sqlx::any::install_default_drivers();
         let url = match &self.database_url {
             Some(u) => u.clone(),
             None => format!("sqlite://{}", self.data_dir.join("dossier.db").display()),
         };
-        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::AnyConnection::connect(&url).await.unwrap()
+    }
+
+    /// Reads one integer straight from the server's database (what the API does not show).
+    pub async fn sql_i64(&self, query: &str) -> i64 {
+        let mut conn = self.connect().await;
+        sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(query.to_string()))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    /// Runs SQL directly against the server's database (to tamper with it, as an attacker would).
+    pub async fn sql(&self, statement: &str) {
+        let mut conn = self.connect().await;
         sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_string()))
             .execute(&mut conn)
             .await
