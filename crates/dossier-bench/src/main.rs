@@ -279,9 +279,9 @@ async fn bare_equivalent(
                     .await?;
                     sqlx::query(
                         "INSERT INTO audit_entries (id, workspace_id, seq, at, actor_kind, actor_id, action, \
-                         object_type, object_id, application_id, changes, prev_hash, hash) \
+                         object_type, object_id, application_id, changes, prev_hash, hash, chain) \
                          VALUES ($1, 'ws_bench', $2, $3, 'api_key', 'key_x', 'application.created', \
-                         'application', $4, $4, $5, 'prev', 'hash')",
+                         'application', $4, $4, $5, 'prev', 'hash', $4)",
                     )
                     .bind(format!("aud_{i}"))
                     .bind(i as i64)
