@@ -36,6 +36,10 @@ pub struct Config {
     pub document_max_bytes: u64,
     /// Screening score (0–1) at or above which a watchlist result is `matched`.
     pub screening_threshold: f64,
+    /// Run the screening worker (the `screening` task's results) in this process.
+    pub screening_worker: bool,
+    /// How often the screening worker looks for queued cases, in milliseconds.
+    pub screening_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -56,6 +60,8 @@ impl Default for Config {
             webhook_delivery: true,
             document_max_bytes: 20 * 1024 * 1024,
             screening_threshold: dossier_screening::Params::default().threshold,
+            screening_worker: true,
+            screening_poll_ms: 500,
         }
     }
 }

@@ -12,6 +12,8 @@ pub mod extract;
 pub mod ops;
 pub mod relationships;
 pub mod screening;
+pub mod screening_hits;
+pub mod screening_worker;
 pub mod templates;
 pub mod verification;
 pub mod webhooks;
@@ -111,6 +113,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(templates::routes())
         .merge(verification::routes())
         .merge(screening::routes())
+        .merge(screening_hits::routes())
         .split_for_parts()
 }
 
@@ -166,12 +169,26 @@ pub async fn serve(
         .config
         .webhook_delivery
         .then(|| tokio::spawn(dispatcher.run()));
+    let screener = state.config.screening_worker.then(|| {
+        let worker = screening_worker::Screener {
+            store: state.store.clone(),
+            index: state.screening.clone(),
+            default_threshold: state.config.screening_threshold,
+        };
+        tokio::spawn(worker.run(std::time::Duration::from_millis(
+            state.config.screening_poll_ms.max(10),
+        )))
+    });
     let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     // Deliveries in flight are abandoned with their lease; they are sent again after a restart.
     if let Some(w) = worker {
         w.abort();
+    }
+    // A screening in flight is rolled back; its queue row stays and is screened after a restart.
+    if let Some(s) = screener {
+        s.abort();
     }
     served?;
     Ok(())

@@ -42,6 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_screening_settings.sql"),
         postgres: include_str!("../migrations/postgres/0005_screening_settings.sql"),
     },
+    Migration {
+        version: 6,
+        name: "screening_queue",
+        sqlite: include_str!("../migrations/sqlite/0006_screening_queue.sql"),
+        postgres: include_str!("../migrations/postgres/0006_screening_queue.sql"),
+    },
 ];
 
 impl Store {

@@ -121,6 +121,8 @@ fn fired(app: &Value) -> Vec<String> {
 async fn a_company_goes_from_tasks_to_a_decision(backend: Backend) {
     let srv = TestServer::start(backend).await;
     let key = srv.apikey(&[]);
+    // A case is done only once screened, which needs a watchlist.
+    srv.import_watchlist("ftm", common::FTM_SAMPLE);
     let mut body = company();
     // Missing data, fixed below.
     body["business"]
@@ -263,8 +265,7 @@ async fn a_company_goes_from_tasks_to_a_decision(backend: Backend) {
         assert_eq!(r.status, 200, "{:?}", r.json);
         assert_eq!(r.json["status"], "valid");
     }
-    let got = srv.get(&format!("/api/applications/{id}"), &key).await;
-    let app = got.json;
+    let app = srv.screened(&key, &id).await;
     assert_eq!(app["status_execution"], "done", "{}", app["tasks"]);
     assert_eq!(app["risk_level"], "low", "{}", app["risk"]);
     assert!(!app["risk"]["explanation"].as_array().unwrap().is_empty());
@@ -837,6 +838,8 @@ async fn country_risk_moves_the_score(backend: Backend) {
 async fn four_eyes_needs_a_second_approver(backend: Backend) {
     let srv = TestServer::start(backend).await;
     let key = srv.apikey(&[]);
+    // A case is done only once screened, which needs a watchlist.
+    srv.import_watchlist("ftm", common::FTM_SAMPLE);
     let second = srv.apikey(&[]);
     let mut kyc = srv.get("/api/templates/kyc_standard", &key).await.json;
     kyc["policy"]["four_eyes"] = json!({"condition": "true"});
@@ -872,7 +875,7 @@ async fn four_eyes_needs_a_second_approver(backend: Backend) {
             .await;
         assert_eq!(r.status, 200);
     }
-    let app = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    let app = srv.screened(&key, &id).await;
     assert_eq!(app["status_execution"], "done", "{}", app["tasks"]);
     let path = format!("/api/applications/{id}/decision");
     let approval = json!({"status_review": "approved", "reason": "verified"});

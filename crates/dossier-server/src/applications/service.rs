@@ -9,7 +9,7 @@ use dossier_store::{RiskHistoryEntry, Store, Tx, now};
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
-use crate::workflow;
+use crate::{screening_worker, workflow};
 
 pub async fn create(
     tx: &mut Tx,
@@ -21,6 +21,8 @@ pub async fn create(
     let mut app = new.into_application(&definitions, &now())?;
     workflow::evaluate(tx, ws, &mut app).await?;
     tx.insert_application(ws, &app).await?;
+    // Screening runs in the worker, never inside this transaction: only queue it.
+    screening_worker::queue_if_needed(tx, ws, None, &app).await?;
     record_risk(tx, ws, actor, "application.created", &app).await?;
     let object = serde_json::to_value(&app).expect("an application serialises");
     tx.emit(ws, "application.created", Some(&app.id), &object)
@@ -86,6 +88,7 @@ pub async fn save(
     }
     app.updated_at = now();
     tx.update_application(ws, &app).await?;
+    screening_worker::queue_if_needed(tx, ws, Some(before), &app).await?;
     let before_json = serde_json::to_value(before).expect("an application serialises");
     let after_json = serde_json::to_value(&app).expect("an application serialises");
     tx.emit(ws, "application.updated", Some(&app.id), &after_json)
