@@ -262,9 +262,19 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
     assert_eq!(t["signals"], json!(["sanctions_confirmed"]));
     assert_eq!(app["risk_level"], "high", "{}", app["risk"]);
     assert!(app["risk_score"].as_f64().unwrap() >= score_before + 100.0);
-    assert_eq!(
-        app["risk"]["floor_applied"]["rule_id"],
-        "sanctions_confirmed"
+    assert!(
+        app["risk"]["explanation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| {
+                r["rule_id"] == "sanctions_confirmed"
+                    && r["outcome"] == "fired"
+                    && r["contribution"] == 100
+                    && r["floor"] == "high"
+            }),
+        "{}",
+        app["risk"]
     );
     assert_eq!(app["status_review"], "rejected");
     assert_eq!(app["decision"]["reason"], "Confirmed sanctions match");
@@ -274,7 +284,7 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
             .is_empty()
     );
     assert!(
-        !events(&srv, &key, &id, "application.status_updated")
+        !events(&srv, &key, &id, "application.risk_updated")
             .await
             .is_empty()
     );
@@ -382,7 +392,19 @@ async fn monitoring_after_list_updates(backend: Backend) {
         &person("Vitaly", "Kuzmenko", "1971-01-22", "RU"),
     )
     .await;
-    let clean = create(&srv, &key, &person("Ivan", "Petrovsky", "1975-03-14", "BG")).await;
+    // A client approved after a clean screening (a template with the screening task only, so the
+    // case can be done and decided without documents).
+    let monitored = json!({"name": "monitored", "version": 1, "applies_to": "person",
+        "description": "Screening only",
+        "tasks": [{"key": "screening", "kind": "screening", "name": "Sanctions and PEP screening"}],
+        "risk": {"rules": []}});
+    let r = srv
+        .send_json("PUT", "/api/templates/monitored", &key, &monitored)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    let mut body = person("Ivan", "Petrovsky", "1975-03-14", "BG");
+    body["template"] = json!("monitored");
+    let clean = create(&srv, &key, &body).await;
     // A confirmed match: the policy rejects the case, which leaves monitoring.
     let rejected = create(
         &srv,
@@ -416,6 +438,15 @@ async fn monitoring_after_list_updates(backend: Backend) {
     assert_eq!(task(&r.json)["result"], "clear");
     let app = screened(&srv, &key, &clean).await;
     assert_eq!(task(&app)["result"], "clear");
+    assert_eq!(app["status_execution"], "done");
+    let r = srv
+        .post(
+            &format!("/api/applications/{clean}/decision"),
+            &key,
+            &json!({"status_review": "approved", "reason": "no hits"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
     let status_events = events(&srv, &key, &clean, "application.status_updated")
         .await
         .len();
@@ -444,6 +475,7 @@ async fn monitoring_after_list_updates(backend: Backend) {
     let app = case(&srv, &key, &clean).await;
     assert_eq!(task(&app)["result"], "needs_action", "{}", task(&app));
     assert_eq!(app["status_execution"], "waiting_for_user_input");
+    assert_eq!(app["status_review"], "approved");
     let new = hits(&srv, &key, &clean, "").await;
     assert_eq!(new.len(), 1);
     assert_eq!(new[0]["entity"]["list_id"], "NK-test-petrovsky");
