@@ -159,24 +159,29 @@ async fn threshold(store: &Store, ws: &str, default: f64) -> anyhow::Result<f64>
         .map_or(default, |bp| bp as f64 / 10_000.0))
 }
 
+/// A screening done: what was searched, for which task inputs, and what was found.
+struct Done<'a> {
+    /// The screening task's input fingerprint the parties came from.
+    fingerprint: String,
+    screened: Screened,
+    found: Vec<ScreeningHit>,
+    scope: Scope<'a>,
+}
+
 /// Records a screening's hits and the task's outcome on the case and saves it through
 /// [`service::save`] (events, audit, status); then one `screening.hit` event per raised hit.
-/// `result_fingerprint` is the task input the screening was for.
 async fn record(
     tx: &mut Tx,
     ws: &str,
     action: &str,
     mut app: Application,
-    found: Vec<ScreeningHit>,
-    scope: &Scope<'_>,
-    screened: Screened,
-    result_fingerprint: String,
+    done: Done<'_>,
 ) -> ApiResult<Vec<String>> {
     let before = app.clone();
-    let raised = screening::merge(&mut app.screening_hits, found, scope);
-    let outcome = screening::outcome(&app.screening_hits, &screened);
+    let raised = screening::merge(&mut app.screening_hits, done.found, &done.scope);
+    let outcome = screening::outcome(&app.screening_hits, &done.screened);
     if let Some(task) = app.tasks.iter_mut().find(|t| t.kind == "screening") {
-        task.record_outcome(outcome, result_fingerprint);
+        task.record_outcome(outcome, done.fingerprint);
     }
     let app = service::save(tx, ws, &Actor::system(), action, &before, app).await?;
     for id in &raised {
@@ -218,16 +223,33 @@ impl Screener {
         let Some(built) = self.index.get(&self.store).await? else {
             return Ok(0);
         };
+        // Cases are searched concurrently, one per core (the writes queue up in the store).
+        let parallel = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut running = tokio::task::JoinSet::new();
         let mut settled = 0;
-        for q in self.store.due_screenings(BATCH).await? {
-            match self.screen_queued(&built, &q).await {
+        let mut due = self.store.due_screenings(BATCH).await?.into_iter();
+        loop {
+            while running.len() < parallel
+                && let Some(q) = due.next()
+            {
+                let (this, built) = (self.clone(), built.clone());
+                running.spawn(async move {
+                    let outcome = this.screen_queued(&built, &q).await;
+                    (q, outcome)
+                });
+            }
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
+            let (q, outcome) = joined?;
+            match outcome {
                 Ok(true) => settled += 1,
                 Ok(false) => {}
                 Err(e) => {
                     // Back off (1 s, 2 s, … up to an hour) rather than retry a failing case hot.
-                    let delay = 1u64 << q.attempts.clamp(0, 12);
-                    let until = jiff::Timestamp::now()
-                        + jiff::SignedDuration::from_secs(delay.min(3600) as i64);
+                    let delay = (1u64 << q.attempts.clamp(0, 12)).min(3600);
+                    let until =
+                        jiff::Timestamp::now() + jiff::SignedDuration::from_secs(delay as i64);
                     tracing::warn!(application_id = %q.application_id, error = %format!("{e:#}"),
                         "screening failed; retrying in {delay} s");
                     self.store.postpone_screening(&q, &timestamp(until)).await?;
@@ -299,18 +321,15 @@ impl Screener {
             threshold,
             at: now(),
         };
-        record(
-            &mut tx,
-            ws,
-            SCREENED,
-            app,
-            found,
-            &Scope::Full,
+        let done = Done {
+            fingerprint: fp.clone(),
             screened,
-            fp.clone(),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("recording the screening: {e:?}"))?;
+            found,
+            scope: Scope::Full,
+        };
+        record(&mut tx, ws, SCREENED, app, done)
+            .await
+            .map_err(|e| anyhow::anyhow!("recording the screening: {e:?}"))?;
         tx.dequeue_screening(ws, id, fp).await?;
         tx.commit().await?;
         Ok(true)
@@ -359,7 +378,12 @@ pub async fn rescreen_after_import(
         return Ok(report);
     }
     let index = Arc::new(tokio::task::spawn_blocking(move || Index::build(to_rescreen)).await?);
-    let shared = Arc::new((rescreened, removed, snapshot_ref(snapshot)));
+    let shared = Arc::new(Changes {
+        rescreened,
+        removed,
+        snapshot: snapshot_ref(snapshot),
+    });
+    let changes = shared.clone();
     let mut thresholds: HashMap<String, f64> = HashMap::new();
     let mut after = String::new();
     loop {
@@ -382,14 +406,14 @@ pub async fn rescreen_after_import(
                 let workers: Vec<_> = page
                     .chunks(chunk)
                     .map(|cases| {
-                        let (index, shared, thresholds) =
+                        let (index, changes, thresholds) =
                             (&page_index, &page_shared, &page_thresholds);
                         s.spawn(move || {
                             cases
                                 .iter()
                                 .filter_map(|c| {
                                     let threshold = thresholds[&c.workspace_id];
-                                    rescreen_case(&c.data, index, shared, threshold).map(
+                                    rescreen_case(&c.data, index, changes, threshold).map(
                                         |(p, changed)| {
                                             (c.workspace_id.clone(), c.id.clone(), p, changed)
                                         },
@@ -410,33 +434,25 @@ pub async fn rescreen_after_import(
             report.cases += 1;
             report.parties += parties;
             let Some(found) = changed else { continue };
-            let (rescreened, removed, snap) = &*shared;
-            let scope = Scope::Changes {
-                rescreened,
-                removed,
-            };
             let mut tx = store.begin().await?;
             let Some(app) = tx.application_for_update(&ws, &id).await? else {
                 tx.rollback().await?;
                 continue;
             };
-            let Some((fingerprint, screened)) = settled(&app, snap) else {
+            let Some((fingerprint, screened)) = settled(&app, &changes.snapshot) else {
                 // Changed since the scan: the worker screens it in full.
                 tx.rollback().await?;
                 continue;
             };
-            let raised = record(
-                &mut tx,
-                &ws,
-                RESCREENED,
-                app,
-                found,
-                &scope,
-                screened,
+            let done = Done {
                 fingerprint,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("recording the re-screening of {id}: {e:?}"))?;
+                screened,
+                found,
+                scope: changes.scope(),
+            };
+            let raised = record(&mut tx, &ws, RESCREENED, app, done)
+                .await
+                .map_err(|e| anyhow::anyhow!("recording the re-screening of {id}: {e:?}"))?;
             tx.commit().await?;
             report.cases_updated += 1;
             report.hits_raised += raised.len();
@@ -460,67 +476,75 @@ fn settled(app: &Application, snapshot: &ScreenedSnapshot) -> Option<(String, Sc
     Some((task.result_fingerprint.clone(), screened))
 }
 
+/// What an import changed, keyed by `(list, list_id)`, and its snapshot.
+struct Changes {
+    rescreened: HashSet<(String, String)>,
+    removed: HashSet<(String, String)>,
+    snapshot: ScreenedSnapshot,
+}
+
+impl Changes {
+    fn scope(&self) -> Scope<'_> {
+        Scope::Changes {
+            rescreened: &self.rescreened,
+            removed: &self.removed,
+        }
+    }
+}
+
 /// One case of a re-screen: `None` unless its screening is settled; else the number of parties
 /// searched and, when the hits would change, the hits found.
 fn rescreen_case(
     data: &str,
     index: &Index,
-    shared: &(
-        HashSet<(String, String)>,
-        HashSet<(String, String)>,
-        ScreenedSnapshot,
-    ),
+    changes: &Changes,
     threshold: f64,
 ) -> Option<(usize, Option<Vec<ScreeningHit>>)> {
     let app: Application = serde_json::from_str(data).ok()?;
-    let (rescreened, removed, snap) = shared;
-    settled(&app, snap)?;
+    settled(&app, &changes.snapshot)?;
     let parties = parties_of(&app);
-    let found = screen_parties(index, &parties, threshold, &|_| snap.clone());
+    let found = screen_parties(index, &parties, threshold, &|_| changes.snapshot.clone());
     let mut hits = app.screening_hits.clone();
-    screening::merge(
-        &mut hits,
-        found.clone(),
-        &Scope::Changes {
-            rescreened,
-            removed,
-        },
-    );
+    screening::merge(&mut hits, found.clone(), &changes.scope());
     let changed = hits != app.screening_hits;
     Some((parties.len(), changed.then_some(found)))
 }
 
 /// [`rescreen_after_import`] for a stored snapshot: diffs it against the snapshot it followed (the
-/// source's previous version) and re-screens the active cases against the added and changed
-/// entities. What `dossier watchlist import` and a scheduled refresh call after storing a snapshot.
+/// source's previous version, by the stored content hashes) and re-screens the active cases against
+/// the added and changed entities. What `dossier watchlist import` and a scheduled refresh call
+/// after storing a snapshot.
 pub async fn rescreen_snapshot(
     store: &Store,
     snapshot: &WatchlistSnapshot,
     default_threshold: f64,
 ) -> anyhow::Result<RescreenReport> {
-    let load = |id: String| async move {
-        let rows = store.watchlist_entities(&id).await?;
-        tokio::task::spawn_blocking(move || {
-            rows.iter()
-                .map(|data| serde_json::from_str::<Entity>(data))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?
-        .map_err(anyhow::Error::from)
+    if store.active_cases("", 1).await?.is_empty() {
+        return Ok(RescreenReport::default());
+    }
+    let new = store.watchlist_entity_rows(&snapshot.id).await?;
+    let old: HashMap<(String, String), String> = match &snapshot.previous_id {
+        Some(id) => store
+            .watchlist_entity_rows(id)
+            .await?
+            .into_iter()
+            .map(|r| ((r.list, r.list_id), r.content_hash))
+            .collect(),
+        None => HashMap::new(),
     };
-    let new = load(snapshot.id.clone()).await?;
-    let old = match &snapshot.previous_id {
-        Some(id) => load(id.clone()).await?,
-        None => Vec::new(),
-    };
-    let changes = dossier_screening::diff(&old, &new);
-    let to_rescreen = changes.entities_to_rescreen(&new);
-    rescreen_after_import(
-        store,
-        snapshot,
-        to_rescreen,
-        &changes.removed,
-        default_threshold,
-    )
-    .await
+    let mut current = HashSet::new();
+    let mut to_rescreen = Vec::new();
+    for row in new {
+        let key = (row.list, row.list_id);
+        if old.get(&key) != Some(&row.content_hash) {
+            to_rescreen.push(serde_json::from_str::<Entity>(&row.data)?);
+        }
+        current.insert(key);
+    }
+    let removed: Vec<EntityKey> = old
+        .into_keys()
+        .filter(|k| !current.contains(k))
+        .map(|(list, list_id)| EntityKey { list, list_id })
+        .collect();
+    rescreen_after_import(store, snapshot, to_rescreen, &removed, default_threshold).await
 }

@@ -231,6 +231,15 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
         .await;
     assert_eq!(r.status, 422);
 
+    let r = srv
+        .post(
+            &format!("/api/applications/{id}/tasks/screening/clear"),
+            &key,
+            &json!({"comment": "looks fine"}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "hits are reviewed one by one: {:?}", r.json);
+
     // One false positive: still one to review.
     let r = review(&srv, &key, &id, &kuzmenko_id, ok.clone()).await;
     assert_eq!(r.status, 200, "{:?}", r.json);
