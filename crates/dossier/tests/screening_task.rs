@@ -15,10 +15,6 @@ use serde_json::{Value, json};
 /// `Vitaly Yurievich KUZMENKO`, born 1971-01-22, Russian, in the sample.
 const KUZMENKO: &str = "NK-2Ka3UvopqbpZmVDFjWd4LA";
 
-fn import(srv: &TestServer, path: &str) -> Value {
-    srv.import_watchlist("ftm", path)
-}
-
 fn task(app: &Value) -> &Value {
     app["tasks"]
         .as_array()
@@ -32,10 +28,6 @@ async fn case(srv: &TestServer, key: &str, id: &str) -> Value {
     let r = srv.get(&format!("/api/applications/{id}"), key).await;
     assert_eq!(r.status, 200, "{:?}", r.json);
     r.json
-}
-
-async fn screened(srv: &TestServer, key: &str, id: &str) -> Value {
-    srv.screened(key, id).await
 }
 
 async fn hits(srv: &TestServer, key: &str, id: &str, filter: &str) -> Vec<Value> {
@@ -63,14 +55,6 @@ fn hit_of<'a>(hits: &'a [Value], party: &str) -> &'a Value {
     hits.iter()
         .find(|h| h["party_id"] == party)
         .unwrap_or_else(|| panic!("no hit for {party}: {hits:?}"))
-}
-
-async fn events(srv: &TestServer, key: &str, id: &str, kind: &str) -> Vec<Value> {
-    let r = srv
-        .get(&format!("/api/events?type={kind}&application_id={id}"), key)
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.json);
-    r.json["data"].as_array().unwrap().clone()
 }
 
 fn person(first: &str, last: &str, birth: &str, nationality: &str) -> Value {
@@ -127,9 +111,9 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
     assert_ne!(app["status_execution"], "done");
     assert!(hits(&srv, &key, &id, "").await.is_empty());
 
-    let imported = import(&srv, FTM_SAMPLE);
+    let imported = srv.import_watchlist("ftm", FTM_SAMPLE);
     assert_eq!(imported["version"], 1);
-    let app = screened(&srv, &key, &id).await;
+    let app = srv.screened(&key, &id).await;
     let t = task(&app);
     assert_eq!(t["result"], "needs_action", "{t}");
     assert_eq!(app["status_execution"], "waiting_for_user_input");
@@ -167,7 +151,7 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
         kuzmenko["id"].as_str().unwrap().to_string(),
         zhuravleva["id"].as_str().unwrap().to_string(),
     );
-    assert_eq!(events(&srv, &key, &id, "screening.hit").await.len(), 2);
+    assert_eq!(srv.events(&key, "screening.hit", &id).await.len(), 2);
 
     // Error paths.
     let ok = json!({"status": "false_positive", "comment": "born elsewhere"});
@@ -288,12 +272,12 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
     assert_eq!(app["status_review"], "rejected");
     assert_eq!(app["decision"]["reason"], "Confirmed sanctions match");
     assert!(
-        !events(&srv, &key, &id, "application.review_updated")
+        !srv.events(&key, "application.review_updated", &id)
             .await
             .is_empty()
     );
     assert!(
-        !events(&srv, &key, &id, "application.risk_updated")
+        !srv.events(&key, "application.risk_updated", &id)
             .await
             .is_empty()
     );
@@ -326,7 +310,7 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
     )
     .await;
     let clean = create(&srv, &key, &person("Claire", "Martin", "1980-05-17", "FR")).await;
-    let app = screened(&srv, &key, &listed).await;
+    let app = srv.screened(&key, &listed).await;
     assert_eq!(task(&app)["result"], "needs_action");
     let only = hits(&srv, &key, &listed, "").await;
     assert_eq!(only.len(), 1);
@@ -341,7 +325,7 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
     assert_eq!(r.status, 200);
     assert_eq!(task(&r.json)["result"], "clear", "{}", task(&r.json));
     assert!(task(&r.json)["signals"].as_array().unwrap().is_empty());
-    let app = screened(&srv, &key, &clean).await;
+    let app = srv.screened(&key, &clean).await;
     assert_eq!(task(&app)["result"], "clear");
     assert_eq!(
         task(&app)["evidence"]["screened"]["snapshots"][0]["version"],
@@ -350,7 +334,7 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
     assert!(hits(&srv, &key, &clean, "").await.is_empty());
 
     // Changing a party's name re-screens the case in full; the reviewed hit stays as history.
-    let app = screened(&srv, &key, &listed).await;
+    let app = srv.screened(&key, &listed).await;
     let r = srv
         .patch(
             &format!("/api/applications/{listed}"),
@@ -360,7 +344,7 @@ async fn screening_loop_hits_reviews_and_policy(backend: Backend) {
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(task(&r.json)["stale"], true, "{}", task(&r.json));
-    let again = screened(&srv, &key, &listed).await;
+    let again = srv.screened(&key, &listed).await;
     assert_ne!(
         task(&again)["result_fingerprint"],
         task(&app)["result_fingerprint"]
@@ -394,7 +378,7 @@ fn write_list(srv: &TestServer, name: &str, entities: &[Value]) -> String {
 async fn monitoring_after_list_updates(backend: Backend) {
     let srv = TestServer::start(backend).await;
     let key = srv.apikey(&[]);
-    let v1 = import(&srv, FTM_SAMPLE);
+    let v1 = srv.import_watchlist("ftm", FTM_SAMPLE);
     let listed = create(
         &srv,
         &key,
@@ -421,8 +405,8 @@ async fn monitoring_after_list_updates(backend: Backend) {
         &person("Tatyana", "Zhuravleva", "1967-12-19", "UA"),
     )
     .await;
-    screened(&srv, &key, &listed).await;
-    screened(&srv, &key, &rejected).await;
+    srv.screened(&key, &listed).await;
+    srv.screened(&key, &rejected).await;
     let confirmed = hits(&srv, &key, &rejected, "").await;
     let r = review(
         &srv,
@@ -445,7 +429,7 @@ async fn monitoring_after_list_updates(backend: Backend) {
     )
     .await;
     assert_eq!(task(&r.json)["result"], "clear");
-    let app = screened(&srv, &key, &clean).await;
+    let app = srv.screened(&key, &clean).await;
     assert_eq!(task(&app)["result"], "clear");
     assert_eq!(app["status_execution"], "done");
     let r = srv
@@ -456,7 +440,8 @@ async fn monitoring_after_list_updates(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.json);
-    let status_events = events(&srv, &key, &clean, "application.status_updated")
+    let status_events = srv
+        .events(&key, "application.status_updated", &clean)
         .await
         .len();
 
@@ -473,7 +458,7 @@ async fn monitoring_after_list_updates(backend: Backend) {
         "lastName": ["PETROVSKY"], "birthDate": ["1975-03-14"], "nationality": ["bg"],
         "topics": ["sanction"]});
     entities.push(added);
-    let v2 = import(&srv, &write_list(&srv, "v2.ftm.json", &entities));
+    let v2 = srv.import_watchlist("ftm", &write_list(&srv, "v2.ftm.json", &entities));
     assert_eq!(v2["version"], 2);
     assert_eq!(v2["added"], 1);
     assert_eq!(v2["changed"], 0);
@@ -490,12 +475,12 @@ async fn monitoring_after_list_updates(backend: Backend) {
     assert_eq!(new[0]["entity"]["list_id"], "NK-test-petrovsky");
     assert_eq!(new[0]["snapshot_version"], 2);
     assert_eq!(new[0]["snapshot_id"], v2["id"]);
-    let hit_events = events(&srv, &key, &clean, "screening.hit").await;
+    let hit_events = srv.events(&key, "screening.hit", &clean).await;
     assert_eq!(hit_events.len(), 1);
     assert_eq!(hit_events[0]["data"]["object"]["id"], new[0]["id"]);
     assert_eq!(hit_events[0]["data"]["application_id"], clean.as_str());
     assert_eq!(
-        events(&srv, &key, &clean, "application.status_updated")
+        srv.events(&key, "application.status_updated", &clean)
             .await
             .len(),
         status_events + 1
@@ -512,7 +497,7 @@ async fn monitoring_after_list_updates(backend: Backend) {
     let app = case(&srv, &key, &listed).await;
     assert_eq!(task(&app)["result"], "clear", "{}", task(&app));
     assert_eq!(hits(&srv, &key, &listed, "").await.len(), 1);
-    assert!(events(&srv, &key, &listed, "screening.hit").await.len() == 1);
+    assert!(srv.events(&key, "screening.hit", &listed).await.len() == 1);
 
     // v3: Kuzmenko's and Zhuravleva's records change (new aliases): the false positive is raised
     // again, the rejected case is left alone; the Petrovsky listing is removed, so its unreviewed
@@ -526,7 +511,7 @@ async fn monitoring_after_list_updates(backend: Backend) {
             e["properties"]["alias"] = json!(["Tatjana Zhuravleva"]);
         }
     }
-    let v3 = import(&srv, &write_list(&srv, "v3.ftm.json", &entities));
+    let v3 = srv.import_watchlist("ftm", &write_list(&srv, "v3.ftm.json", &entities));
     assert_eq!(v3["changed"], 2);
     assert_eq!(v3["removed"], 1);
     let app = case(&srv, &key, &listed).await;
@@ -538,7 +523,7 @@ async fn monitoring_after_list_updates(backend: Backend) {
     assert_ne!(raised["entity"]["content_hash"], first_hash);
     assert_eq!(raised["snapshot_version"], 3);
     assert_eq!(all[1]["status"], "false_positive");
-    assert_eq!(events(&srv, &key, &listed, "screening.hit").await.len(), 2);
+    assert_eq!(srv.events(&key, "screening.hit", &listed).await.len(), 2);
     let app = case(&srv, &key, &clean).await;
     assert_eq!(hits(&srv, &key, &clean, "?status=withdrawn").await.len(), 1);
     assert_eq!(task(&app)["result"], "clear", "{}", task(&app));
@@ -547,10 +532,7 @@ async fn monitoring_after_list_updates(backend: Backend) {
     let kept = hits(&srv, &key, &rejected, "").await;
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0]["status"], "true_positive");
-    assert_eq!(
-        events(&srv, &key, &rejected, "screening.hit").await.len(),
-        1
-    );
+    assert_eq!(srv.events(&key, "screening.hit", &rejected).await.len(), 1);
 
     // The worker can also be run once from the CLI (nothing queued now).
     let out = srv.cli(&["screening", "run"]);

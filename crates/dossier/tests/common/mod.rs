@@ -291,6 +291,18 @@ impl TestServer {
         self.send_json("PATCH", path, key, body).await
     }
 
+    /// The case's events of one type, newest first.
+    pub async fn events(&self, key: &str, kind: &str, application_id: &str) -> Vec<Value> {
+        let r = self
+            .get(
+                &format!("/api/events?type={kind}&application_id={application_id}&limit=100"),
+                key,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.json);
+        r.json["data"].as_array().cloned().unwrap_or_default()
+    }
+
     /// Imports a watchlist with `dossier watchlist import --json`: the stored snapshot, with the
     /// report of the re-screen of active cases under `rescreen`.
     pub fn import_watchlist(&self, source: &str, path: &str) -> Value {
