@@ -109,11 +109,11 @@ async fn main() -> anyhow::Result<()> {
                 continue;
             }
             let mut person = json!({"first_name": f[1], "last_name": f[3]});
-            if !f[5].is_empty() {
+            if f[5].len() == 10 {
                 person["birth_date"] = json!(f[5]);
             }
             if let Some(code) = countries::to_code(f[7]) {
-                person["nationality"] = json!(code);
+                person["nationality"] = json!(code.to_ascii_uppercase());
             }
             people.push(person);
         }
