@@ -201,7 +201,7 @@ fn case(i: usize) -> Value {
 /// The database's own rate for the write a create makes, without the service: on a database with
 /// Dossier's schema (created by `dossier migrate`, indexes included), one transaction inserting the
 /// rows a create stores, at their real size — the case document, its `application.created` event, its
-/// audit entry and its risk-history entry.
+/// audit entry, its risk-history entry and its screening-queue row.
 async fn bare_equivalent(
     dossier: &str,
     url: &str,
@@ -288,6 +288,14 @@ async fn bare_equivalent(
                     .bind(at)
                     .bind(format!("app_{i}"))
                     .bind(changes)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO screening_queue (workspace_id, application_id, fingerprint, \
+                         enqueued_at, not_before, attempts) VALUES ('ws_bench', $1, 'fp', $2, $2, 0)",
+                    )
+                    .bind(format!("app_{i}"))
+                    .bind(at)
                     .execute(&mut *tx)
                     .await?;
                     tx.commit().await?;

@@ -12,7 +12,7 @@ use crate::relationship::{NewRelationship, Relationship, validate_tree};
 use crate::validation::{Errors, FieldError, check_len, is_date, is_email, join};
 use crate::workflow::{
     CaseDocument, Decision, ExpectedDocument, PendingApproval, ReviewRequirements, RiskAdjustment,
-    RiskAssessment, Task,
+    RiskAssessment, Task, tasks::screening::ScreeningHit,
 };
 
 /// Whether the case is about a business (KYB) or a natural person (KYC).
@@ -337,6 +337,10 @@ pub struct Application {
     /// The decision: who, when, why, second approver; `status_review`/`decided_at` mirror it.
     #[serde(default)]
     pub decision: Option<Decision>,
+    /// Watchlist hits of the case's parties, with their reviews (see `docs/screening.md`); the
+    /// `screening` task's result is derived from them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub screening_hits: Vec<ScreeningHit>,
 }
 
 /// Body of `PATCH /api/applications/{id}`: the subject merges field by field (RFC 7386: `null`
@@ -449,6 +453,7 @@ impl NewApplication {
             review_requirements: ReviewRequirements::default(),
             pending_approval: None,
             decision: None,
+            screening_hits: Vec::new(),
         };
         app.validate(definitions)?;
         Ok(app)

@@ -46,6 +46,10 @@ pub struct Config {
     pub watchlist_fetch_timeout_secs: u64,
     /// Largest watchlist download accepted, in bytes (per file).
     pub watchlist_fetch_max_bytes: u64,
+    /// Run the screening worker (the `screening` task's results) in this process.
+    pub screening_worker: bool,
+    /// How often the screening worker looks for queued cases, in milliseconds.
+    pub screening_poll_ms: u64,
 }
 
 /// One `[[watchlist_sources]]` entry as written in the configuration file.
@@ -116,6 +120,8 @@ impl Default for Config {
             watchlist_refresh: true,
             watchlist_fetch_timeout_secs: 300,
             watchlist_fetch_max_bytes: 512 * 1024 * 1024,
+            screening_worker: true,
+            screening_poll_ms: 500,
         }
     }
 }

@@ -12,6 +12,8 @@ pub mod extract;
 pub mod ops;
 pub mod relationships;
 pub mod screening;
+pub mod screening_hits;
+pub mod screening_worker;
 pub mod templates;
 pub mod verification;
 pub mod watchlists;
@@ -112,6 +114,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(templates::routes())
         .merge(verification::routes())
         .merge(screening::routes())
+        .merge(screening_hits::routes())
         .split_for_parts()
 }
 
@@ -172,6 +175,16 @@ pub async fn serve(
     let refresher = (state.config.watchlist_refresh && !refresher.sources().is_empty())
         .then(|| tokio::spawn(refresher.run()));
     let store = state.store.clone();
+    let screener = state.config.screening_worker.then(|| {
+        let worker = screening_worker::Screener {
+            store: state.store.clone(),
+            index: state.screening.clone(),
+            default_threshold: state.config.screening_threshold,
+        };
+        tokio::spawn(worker.run(std::time::Duration::from_millis(
+            state.config.screening_poll_ms.max(10),
+        )))
+    });
     let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
@@ -187,6 +200,10 @@ pub async fn serve(
         if let Err(e) = store.release_watchlist_refresh_leases(&refresh_owner).await {
             tracing::warn!(error = %e, "could not release the watchlist refresh leases");
         }
+    }
+    // A screening in flight is rolled back; its queue row stays and is screened after a restart.
+    if let Some(s) = screener {
+        s.abort();
     }
     served?;
     Ok(())

@@ -6,6 +6,7 @@
 //! query, whether the set of newest snapshots changed (an import by the CLI or another node) and
 //! rebuilds the index if so.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -41,6 +42,8 @@ pub const MAX_LIMIT: usize = 100;
 pub struct BuiltIndex {
     pub snapshots: Vec<WatchlistSnapshot>,
     pub index: Index,
+    /// Which snapshot (index into `snapshots`) each list's entities came from.
+    pub lists: HashMap<String, usize>,
 }
 
 /// The in-memory index over the newest snapshot of every source.
@@ -80,14 +83,23 @@ impl ScreeningIndex {
             return Ok(Some(built));
         }
         let started = std::time::Instant::now();
-        let (snapshots, index) = load_index(store).await?;
+        let (snapshots, per_snapshot) = entities_by_snapshot(store).await?;
+        let lists = list_origins(&per_snapshot);
+        let index = tokio::task::spawn_blocking(move || {
+            Index::build(per_snapshot.into_iter().flatten().collect())
+        })
+        .await?;
         tracing::info!(
             snapshots = snapshots.len(),
             entities = index.len(),
             ms = started.elapsed().as_millis() as u64,
             "screening index built"
         );
-        let built = Arc::new(BuiltIndex { snapshots, index });
+        let built = Arc::new(BuiltIndex {
+            snapshots,
+            index,
+            lists,
+        });
         *self.current.write().await = Some(built.clone());
         Ok(Some(built))
     }
@@ -97,6 +109,14 @@ impl ScreeningIndex {
 pub async fn latest_entities(
     store: &Store,
 ) -> anyhow::Result<(Vec<WatchlistSnapshot>, Vec<Entity>)> {
+    let (snapshots, per_snapshot) = entities_by_snapshot(store).await?;
+    Ok((snapshots, per_snapshot.into_iter().flatten().collect()))
+}
+
+/// The entities of the newest snapshot of every source, snapshot by snapshot.
+pub async fn entities_by_snapshot(
+    store: &Store,
+) -> anyhow::Result<(Vec<WatchlistSnapshot>, Vec<Vec<Entity>>)> {
     let snapshots = store.latest_watchlist_snapshots().await?;
     let mut rows = Vec::new();
     for s in &snapshots {
@@ -104,12 +124,27 @@ pub async fn latest_entities(
     }
     let entities = tokio::task::spawn_blocking(move || {
         rows.into_iter()
-            .flatten()
-            .map(|data| serde_json::from_str::<Entity>(&data))
+            .map(|snapshot| {
+                snapshot
+                    .iter()
+                    .map(|data| serde_json::from_str::<Entity>(data))
+                    .collect::<Result<Vec<_>, _>>()
+            })
             .collect::<Result<Vec<_>, _>>()
     })
     .await??;
     Ok((snapshots, entities))
+}
+
+/// List name → the snapshot its entities came from (a source may publish several lists).
+pub fn list_origins(per_snapshot: &[Vec<Entity>]) -> HashMap<String, usize> {
+    let mut lists = HashMap::new();
+    for (i, entities) in per_snapshot.iter().enumerate() {
+        for e in entities {
+            lists.entry(e.list.clone()).or_insert(i);
+        }
+    }
+    lists
 }
 
 /// Builds a search index over the newest snapshot of every source (the CLI's `screen` uses it too).

@@ -92,6 +92,12 @@ async fn clear_task(
             let mut app = service::load(tx, &ws, &id).await?;
             let before = app.clone();
             let i = task_index(&app, &task_id)?;
+            if app.tasks[i].kind == "screening" {
+                // Its result follows the hits: clearing it by hand would hide unreviewed ones.
+                return Err(ApiError::Conflict(format!(
+                    "a screening task is settled by reviewing its hits: POST /api/applications/{id}/screening/hits/{{hit_id}}/review"
+                )));
+            }
             app.tasks[i]
                 .clear(&actor.id, &body.value.comment, jiff::Timestamp::now())
                 .map_err(|e| match e {

@@ -42,7 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_screening_settings.sql"),
         postgres: include_str!("../migrations/postgres/0005_screening_settings.sql"),
     },
-    // 6 is screening hits (a parallel branch); 7 and 8 do not depend on it.
+    Migration {
+        version: 6,
+        name: "screening_queue",
+        sqlite: include_str!("../migrations/sqlite/0006_screening_queue.sql"),
+        postgres: include_str!("../migrations/postgres/0006_screening_queue.sql"),
+    },
     Migration {
         version: 7,
         name: "watchlist_refresh",

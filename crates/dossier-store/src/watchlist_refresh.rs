@@ -182,7 +182,7 @@ impl Store {
     }
 
     /// Entity rows stored for a snapshot (0 once pruned).
-    pub async fn watchlist_entity_rows(&self, snapshot_id: &str) -> Result<i64> {
+    pub async fn watchlist_entity_count(&self, snapshot_id: &str) -> Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM watchlist_entities WHERE snapshot_id = $1")
                 .bind(snapshot_id)

@@ -251,6 +251,30 @@ impl Store {
         .await?)
     }
 
+    /// A snapshot's entities with their keys and content hashes, in import order (diffs compare
+    /// the hashes and need to decode only the entities that changed).
+    pub async fn watchlist_entity_rows(
+        &self,
+        snapshot_id: &str,
+    ) -> Result<Vec<WatchlistEntityRow>> {
+        let rows = sqlx::query(
+            "SELECT list, list_id, content_hash, data FROM watchlist_entities \
+             WHERE snapshot_id = $1 ORDER BY seq",
+        )
+        .bind(snapshot_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| WatchlistEntityRow {
+                list: r.get(0),
+                list_id: r.get(1),
+                content_hash: r.get(2),
+                data: r.get(3),
+            })
+            .collect())
+    }
+
     /// A snapshot's entities as JSON, in import order.
     pub async fn watchlist_entities(&self, snapshot_id: &str) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(

@@ -65,6 +65,9 @@ enum Command {
     Watchlist(watchlist::WatchlistCommand),
     /// Screen a name against the newest snapshot of every imported watchlist.
     Screen(watchlist::ScreenArgs),
+    /// The `screening` task of cases: run the screening worker once.
+    #[command(subcommand)]
+    Screening(watchlist::ScreeningCommand),
 }
 
 #[derive(Subcommand)]
@@ -249,6 +252,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Watchlist(cmd) => {
             let store = open_store(&config).await?;
             return watchlist::run(cmd, &store, &config).await;
+        }
+        Command::Screening(cmd) => {
+            let store = open_store(&config).await?;
+            return watchlist::run_screening(cmd, &store, &config).await;
         }
         Command::Screen(args) => {
             let store = open_store(&config).await?;

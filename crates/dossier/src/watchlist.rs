@@ -4,13 +4,15 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use dossier_screening::SourceKind;
 use dossier_server::Config;
 use dossier_server::error::ApiError;
-use dossier_server::screening::{SearchRequest, load_index, validate};
+use dossier_server::screening::{ScreeningIndex, SearchRequest, load_index, validate};
+use dossier_server::screening_worker::{Screener, rescreen_snapshot};
 use dossier_server::watchlists::refresh::{Refreshed, Refresher};
 use dossier_server::watchlists::{after_import, import_path, prune};
 use dossier_store::{Store, WatchlistSnapshot};
@@ -61,6 +63,70 @@ pub enum WatchlistCommand {
     },
 }
 
+/// `dossier screening …`.
+#[derive(Subcommand)]
+pub enum ScreeningCommand {
+    /// Screen every queued case now (what the worker of `dossier serve` does continuously) and
+    /// exit: new cases and cases whose parties changed. Does nothing before a watchlist is imported.
+    Run,
+    /// Re-screen the active cases against what a snapshot added or changed (what an import does
+    /// after storing it); to re-run monitoring that was interrupted. Default: the newest snapshot
+    /// of every source.
+    Rescreen {
+        /// A snapshot id (`wls_…`, see `dossier watchlist list`).
+        #[arg(long)]
+        snapshot: Option<String>,
+    },
+}
+
+pub async fn run_screening(
+    command: ScreeningCommand,
+    store: &Store,
+    config: &Config,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        ScreeningCommand::Run => {
+            let screener = Screener {
+                store: store.clone(),
+                index: Arc::new(ScreeningIndex::new()),
+                default_threshold: config.screening_threshold,
+            };
+            let n = screener.drain().await?;
+            println!("screened {n} queued case(s)");
+        }
+        ScreeningCommand::Rescreen { snapshot } => {
+            let snapshots = match snapshot {
+                Some(id) => match store
+                    .watchlist_snapshots()
+                    .await?
+                    .into_iter()
+                    .find(|s| s.id == id)
+                {
+                    Some(s) => vec![s],
+                    None => bail!("no snapshot `{id}`; see `dossier watchlist list`"),
+                },
+                None => store.latest_watchlist_snapshots().await?,
+            };
+            for s in snapshots {
+                let r = rescreen_snapshot(store, &s, config.screening_threshold).await?;
+                println!(
+                    "{} v{}: re-screened {} case(s) ({} parties) against {} entities in {:.1} s: \
+                     {} new hit(s) on {} case(s)",
+                    s.source,
+                    s.version,
+                    r.cases,
+                    r.parties,
+                    r.entities,
+                    r.seconds,
+                    r.hits_raised,
+                    r.cases_updated
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn parse_kind(s: &str) -> Result<SourceKind, String> {
     s.parse()
 }
@@ -100,18 +166,27 @@ pub async fn run(
     match command {
         WatchlistCommand::Import { source, path, json } => {
             let outcome = import_path(store, source.as_str(), source, &path).await?;
-            match after_import(store, config, &outcome).await {
-                Ok(after) => report_pruned(&after.pruned),
-                // The import itself committed: report, but do not fail it.
-                Err(e) => eprintln!("dossier: warning: after the import: {e:#}"),
-            }
-            let s = outcome.snapshot;
+            let after = after_import(store, config, &outcome).await?;
+            report_pruned(&after.pruned);
+            let (s, report) = (outcome.snapshot, after.rescreen);
             if json {
-                println!("{}", serde_json::to_string_pretty(&s)?);
+                let mut value = serde_json::to_value(&s)?;
+                value["rescreen"] = serde_json::to_value(&report)?;
+                println!("{}", serde_json::to_string_pretty(&value)?);
             } else {
                 println!(
                     "imported {} version {} ({}): {} entities; {} added, {} removed, {} changed",
                     s.source, s.version, s.id, s.entity_count, s.added, s.removed, s.changed
+                );
+                println!(
+                    "re-screened {} active case(s) ({} parties) against {} added/changed entities \
+                     in {:.1} s: {} new hit(s) on {} case(s)",
+                    report.cases,
+                    report.parties,
+                    report.entities,
+                    report.seconds,
+                    report.hits_raised,
+                    report.cases_updated
                 );
             }
         }

@@ -88,17 +88,6 @@ async fn upload(
     .await
 }
 
-async fn events(srv: &TestServer, key: &str, kind: &str, app: &str) -> Vec<Value> {
-    let r = srv
-        .get(
-            &format!("/api/events?type={kind}&application_id={app}&limit=100"),
-            key,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.json);
-    r.json["data"].as_array().cloned().unwrap_or_default()
-}
-
 fn task<'a>(app: &'a Value, key: &str) -> &'a Value {
     app["tasks"]
         .as_array()
@@ -121,6 +110,8 @@ fn fired(app: &Value) -> Vec<String> {
 async fn a_company_goes_from_tasks_to_a_decision(backend: Backend) {
     let srv = TestServer::start(backend).await;
     let key = srv.apikey(&[]);
+    // A case is done only once screened, which needs a watchlist.
+    srv.import_watchlist("ftm", common::FTM_SAMPLE);
     let mut body = company();
     // Missing data, fixed below.
     body["business"]
@@ -263,8 +254,7 @@ async fn a_company_goes_from_tasks_to_a_decision(backend: Backend) {
         assert_eq!(r.status, 200, "{:?}", r.json);
         assert_eq!(r.json["status"], "valid");
     }
-    let got = srv.get(&format!("/api/applications/{id}"), &key).await;
-    let app = got.json;
+    let app = srv.screened(&key, &id).await;
     assert_eq!(app["status_execution"], "done", "{}", app["tasks"]);
     assert_eq!(app["risk_level"], "low", "{}", app["risk"]);
     assert!(!app["risk"]["explanation"].as_array().unwrap().is_empty());
@@ -299,19 +289,19 @@ async fn a_company_goes_from_tasks_to_a_decision(backend: Backend) {
 
     // The events of the loop.
     assert!(
-        !events(&srv, &key, "application.status_updated", &id)
+        !srv.events(&key, "application.status_updated", &id)
             .await
             .is_empty()
     );
     assert!(
-        !events(&srv, &key, "application.risk_updated", &id)
+        !srv.events(&key, "application.risk_updated", &id)
             .await
             .is_empty()
     );
-    let review = events(&srv, &key, "application.review_updated", &id).await;
+    let review = srv.events(&key, "application.review_updated", &id).await;
     assert_eq!(review.len(), 1);
     assert_eq!(review[0]["data"]["object"]["status_review"], "approved");
-    let created_docs = events(&srv, &key, "document.created", &id).await;
+    let created_docs = srv.events(&key, "document.created", &id).await;
     assert_eq!(created_docs.len(), docs.len());
     assert!(created_docs[0]["data"]["object"]["sha256"].is_string());
     let history = srv
@@ -623,7 +613,7 @@ async fn documents_are_sniffed_limited_and_served(backend: Backend) {
             .all(|d| d["id"] != doc_id.as_str())
     );
     for kind in ["document.created", "document.updated", "document.deleted"] {
-        let ev = events(&srv, &key, kind, &id).await;
+        let ev = srv.events(&key, kind, &id).await;
         assert!(!ev.is_empty(), "{kind}");
         assert!(ev[0]["data"]["object"]["id"].is_string(), "{kind}");
     }
@@ -785,7 +775,7 @@ async fn country_risk_moves_the_score(backend: Backend) {
     assert_eq!(moved.status, 200);
     assert!(score(&moved.json) > score(&fr));
     assert_eq!(moved.json["risk_level"], "high");
-    let ev = events(&srv, &key, "application.risk_updated", id).await;
+    let ev = srv.events(&key, "application.risk_updated", id).await;
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["data"]["object"]["risk_level"], "high");
 
@@ -837,6 +827,8 @@ async fn country_risk_moves_the_score(backend: Backend) {
 async fn four_eyes_needs_a_second_approver(backend: Backend) {
     let srv = TestServer::start(backend).await;
     let key = srv.apikey(&[]);
+    // A case is done only once screened, which needs a watchlist.
+    srv.import_watchlist("ftm", common::FTM_SAMPLE);
     let second = srv.apikey(&[]);
     let mut kyc = srv.get("/api/templates/kyc_standard", &key).await.json;
     kyc["policy"]["four_eyes"] = json!({"condition": "true"});
@@ -872,7 +864,7 @@ async fn four_eyes_needs_a_second_approver(backend: Backend) {
             .await;
         assert_eq!(r.status, 200);
     }
-    let app = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    let app = srv.screened(&key, &id).await;
     assert_eq!(app["status_execution"], "done", "{}", app["tasks"]);
     let path = format!("/api/applications/{id}/decision");
     let approval = json!({"status_review": "approved", "reason": "verified"});
@@ -892,7 +884,7 @@ async fn four_eyes_needs_a_second_approver(backend: Backend) {
         first.json["pending_approval"]["by"]
     );
     assert!(done.json["pending_approval"].is_null());
-    let review = events(&srv, &key, "application.review_updated", &id).await;
+    let review = srv.events(&key, "application.review_updated", &id).await;
     assert_eq!(review.len(), 2, "the first approval and the decision");
 }
 

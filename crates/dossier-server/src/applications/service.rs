@@ -8,8 +8,8 @@ use dossier_domain::id::new_id;
 use dossier_store::{RiskHistoryEntry, Store, Tx, now};
 
 use crate::error::{ApiError, ApiResult};
-use crate::workflow;
 use crate::write::JsonText;
+use crate::{screening_worker, workflow};
 
 /// Creates a case. Everything but the final writes — reading the workspace's custom fields and
 /// template, validation, the workflow evaluation — happens before the transaction's first statement,
@@ -26,6 +26,8 @@ pub async fn create(
     workflow::evaluate(tx.store(), ws, &mut app).await?;
     let data = serde_json::to_string(&app).expect("an application serialises");
     tx.insert_application(ws, &app, &data).await?;
+    // Screening runs in the worker, never inside this transaction: only queue it.
+    screening_worker::queue_if_needed(tx, ws, None, &app).await?;
     record_risk(tx, ws, actor, "application.created", &app).await?;
     tx.emit_json(ws, "application.created", Some(&app.id), &data)
         .await?;
@@ -93,6 +95,7 @@ pub async fn save(
     let after_json = serde_json::to_value(&app).expect("an application serialises");
     tx.update_application(ws, &app, &after_json.to_string())
         .await?;
+    screening_worker::queue_if_needed(tx, ws, Some(before), &app).await?;
     tx.emit(ws, "application.updated", Some(&app.id), &after_json)
         .await?;
     if app.status_execution != before.status_execution {

@@ -11,6 +11,8 @@ use anyhow::{Context, bail};
 use dossier_screening::{Entity, Snapshot, SnapshotDiff, SourceKind, diff};
 use dossier_store::{Store, WatchlistEntityRow, WatchlistSnapshot};
 
+use crate::screening_worker::{RescreenReport, rescreen_after_import};
+
 use crate::Config;
 
 /// A stored import: the new snapshot, what changed since the previous one, and the new entities.
@@ -36,6 +38,8 @@ impl ImportOutcome {
 /// What ran after an import.
 #[derive(Debug, Clone, Default)]
 pub struct AfterImport {
+    /// Ongoing monitoring: the re-screen of active cases against the added and changed entities.
+    pub rescreen: RescreenReport,
     /// Older snapshots of the source whose entities were pruned now.
     pub pruned: Vec<WatchlistSnapshot>,
 }
@@ -144,15 +148,30 @@ pub async fn after_import(
     config: &Config,
     outcome: &ImportOutcome,
 ) -> anyhow::Result<AfterImport> {
-    // Re-screening of active cases against `outcome.entities_to_rescreen()` (ongoing monitoring,
-    // issue 5) goes here, before pruning.
+    // Ongoing monitoring first: a failure here leaves the older snapshots in place.
+    let rescreen = if store.active_cases("", 1).await?.is_empty() {
+        RescreenReport::default()
+    } else {
+        rescreen_after_import(
+            store,
+            &outcome.snapshot,
+            outcome.entities_to_rescreen(),
+            &outcome.diff.removed,
+            config.screening_threshold,
+        )
+        .await
+        .context(
+            "re-screening the active cases (the snapshot is stored; `dossier screening rescreen` \
+             runs it again)",
+        )?
+    };
     let pruned = prune(
         store,
         Some(&outcome.snapshot.source),
         config.watchlist_keep_snapshots,
     )
     .await?;
-    Ok(AfterImport { pruned })
+    Ok(AfterImport { rescreen, pruned })
 }
 
 /// Deletes the entities of all but the `keep` newest snapshots of each source (or of `source`),

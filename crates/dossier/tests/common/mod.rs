@@ -13,6 +13,12 @@ use sqlx::Connection;
 
 pub mod receiver;
 
+/// The OpenSanctions EU FSF sample (FollowTheMoney JSON lines, 7 entities): a small real watchlist.
+pub const FTM_SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/watchlists/opensanctions_ftm/yente_t1_eu_fsf_sample.ftm.json"
+);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -101,6 +107,10 @@ impl TestServer {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         env.push(("RUST_LOG".into(), "warn".into()));
+        // The screening worker polls its queue; tests should not wait for the default 500 ms.
+        if !env.iter().any(|(k, _)| k == "DOSSIER_SCREENING_POLL_MS") {
+            env.push(("DOSSIER_SCREENING_POLL_MS".into(), "50".into()));
+        }
         Self {
             backend,
             base: String::new(),
@@ -279,6 +289,51 @@ impl TestServer {
 
     pub async fn patch(&self, path: &str, key: &str, body: &Value) -> Response {
         self.send_json("PATCH", path, key, body).await
+    }
+
+    /// The case's events of one type, newest first.
+    pub async fn events(&self, key: &str, kind: &str, application_id: &str) -> Vec<Value> {
+        let r = self
+            .get(
+                &format!("/api/events?type={kind}&application_id={application_id}&limit=100"),
+                key,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.json);
+        r.json["data"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Imports a watchlist with `dossier watchlist import --json`: the stored snapshot, with the
+    /// report of the re-screen of active cases under `rescreen`.
+    pub fn import_watchlist(&self, source: &str, path: &str) -> Value {
+        let out = self.cli(&["watchlist", "import", "--source", source, path, "--json"]);
+        assert!(
+            out.status.success(),
+            "import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Polls until the screening worker settled the case's `screening` task; returns the case.
+    pub async fn screened(&self, key: &str, id: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let app = self.get(&format!("/api/applications/{id}"), key).await.json;
+            let task = app["tasks"]
+                .as_array()
+                .and_then(|tasks| tasks.iter().find(|t| t["kind"] == "screening"))
+                .unwrap_or_else(|| panic!("no screening task in {app}"));
+            if task["result"] != "pending" && task["stale"] == false {
+                return app;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "not screened: {task}\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     async fn connect(&self) -> sqlx::AnyConnection {

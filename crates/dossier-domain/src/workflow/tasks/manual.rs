@@ -1,6 +1,6 @@
 //! `manual`: a checklist item a reviewer clears (with a mandatory comment, see
 //! [`super::Task::clear`]). `External` is the same mechanism for results produced elsewhere
-//! (the screening worker until its module lands): pending until recorded, stale when inputs move.
+//! (an external check): pending until recorded, stale when inputs move.
 
 use super::{Execution, Finding, TaskInput, TaskKind, TaskOutcome, TaskResult};
 use serde_json::{Value, json};

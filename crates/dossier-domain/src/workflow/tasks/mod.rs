@@ -1,17 +1,19 @@
 //! Tasks: one verification step each. A kind is one module implementing [`TaskKind`]; adding a
-//! kind (screening comes next) is writing that module and registering it in [`TaskRegistry`].
+//! kind is writing that module and registering it in [`TaskRegistry`].
 
 mod data_completeness;
 mod documents;
 mod format_checks;
 pub mod formats;
 mod manual;
+pub mod screening;
 mod ubo_identification;
 
 pub use data_completeness::DataCompleteness;
 pub use documents::{DocumentsCollected, DocumentsValidated};
 pub use format_checks::FormatChecks;
 pub use manual::{External, Manual};
+pub use screening::Screening;
 pub use ubo_identification::UboIdentification;
 
 use super::facts::CaseFacts;
@@ -296,8 +298,7 @@ impl Default for TaskRegistry {
         registry.register(Arc::new(UboIdentification));
         registry.register(Arc::new(FormatChecks));
         registry.register(Arc::new(Manual));
-        // Placeholder until the screening issue lands its module: results come from a worker.
-        registry.register(Arc::new(External { kind: "screening" }));
+        registry.register(Arc::new(Screening));
         registry
     }
 }
