@@ -198,6 +198,22 @@ fn case(i: usize) -> Value {
     })
 }
 
+/// Connections for a bare transaction phase, set up like the server's: SQLite with one writer, WAL
+/// and `synchronous=NORMAL`; PostgreSQL with up to 8.
+async fn bare_pool(url: &str, sqlite: bool, concurrency: usize) -> anyhow::Result<sqlx::AnyPool> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(if sqlite { 1 } else { concurrency.min(8) as u32 })
+        .connect(url)
+        .await?;
+    if sqlite {
+        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            .execute(&pool)
+            .await?;
+    }
+    Ok(pool)
+}
+
 /// The database's own rate for the write a create makes, without the service: on a database with
 /// Dossier's schema (created by `dossier migrate`, indexes included), one transaction inserting the
 /// rows a create stores, at their real size — the case document, its `application.created` event, its
@@ -215,15 +231,7 @@ async fn bare_equivalent(
         .stdout(Stdio::null())
         .status()?;
     anyhow::ensure!(migrated.success(), "dossier migrate failed on {url}");
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(if sqlite { 1 } else { concurrency.min(8) as u32 })
-        .connect(url)
-        .await?;
-    if sqlite {
-        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            .execute(&pool)
-            .await?;
-    }
+    let pool = bare_pool(url, sqlite, concurrency).await?;
     sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ('ws_bench', 'bench', '2026-01-01T00:00:00.000000Z')")
         .execute(&pool)
         .await?;
@@ -317,16 +325,7 @@ async fn bare_inserts(
     concurrency: usize,
     seconds: u64,
 ) -> anyhow::Result<Phase> {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(if sqlite { 1 } else { concurrency.min(8) as u32 })
-        .connect(url)
-        .await?;
-    if sqlite {
-        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            .execute(&pool)
-            .await?;
-    }
+    let pool = bare_pool(url, sqlite, concurrency).await?;
     sqlx::raw_sql(
         "CREATE TABLE bare_cases (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, data TEXT NOT NULL); \
          CREATE TABLE bare_events (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, payload TEXT NOT NULL);",
