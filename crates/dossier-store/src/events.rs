@@ -33,41 +33,32 @@ pub struct EventFilter {
 
 impl Tx {
     /// Writes an event and its deliveries to the subscribed endpoints; `object` is the full current
-    /// object (application, collect, document…).
+    /// object (application, collect, document…). Returns the event's id.
     pub async fn emit(
         &mut self,
         workspace_id: &str,
         event_type: &str,
         application_id: Option<&str>,
         object: &Value,
-    ) -> Result<Event> {
-        let (id, created_at, envelope) = self
-            .emit_json(
-                workspace_id,
-                event_type,
-                application_id,
-                &object.to_string(),
-            )
-            .await?;
-        Ok(Event {
-            id,
-            workspace_id: workspace_id.to_string(),
-            event_type: event_type.to_string(),
-            application_id: application_id.map(str::to_string),
-            created_at,
-            envelope: serde_json::from_str(&envelope).map_err(|e| corrupt("event", e))?,
-        })
+    ) -> Result<String> {
+        self.emit_json(
+            workspace_id,
+            event_type,
+            application_id,
+            &object.to_string(),
+        )
+        .await
     }
 
     /// [`Tx::emit`] for an object already serialised (a case is large: building the envelope around
-    /// its text saves copying and re-serialising it). Returns the event's id, time and envelope text.
+    /// its text saves copying and re-serialising it). Returns the event's id.
     pub async fn emit_json(
         &mut self,
         workspace_id: &str,
         event_type: &str,
         application_id: Option<&str>,
         object_json: &str,
-    ) -> Result<(String, String, String)> {
+    ) -> Result<String> {
         let id = dossier_domain::id::new_id("evt");
         let created_at = now();
         let text = |s: &str| Value::from(s).to_string();
@@ -103,7 +94,7 @@ impl Tx {
                 .await?;
         }
         self.mark_event_written();
-        Ok((id, created_at, envelope))
+        Ok(id)
     }
 }
 

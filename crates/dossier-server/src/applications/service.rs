@@ -93,25 +93,30 @@ pub async fn save(
     app.updated_at = now();
     let before_json = serde_json::to_value(before).expect("an application serialises");
     let after_json = serde_json::to_value(&app).expect("an application serialises");
-    tx.update_application(ws, &app, &after_json.to_string())
-        .await?;
+    // One text of the case for the row and every event below (a case is large).
+    let data = after_json.to_string();
+    tx.update_application(ws, &app, &data).await?;
     screening_worker::queue_if_needed(tx, ws, Some(before), &app).await?;
-    tx.emit(ws, "application.updated", Some(&app.id), &after_json)
-        .await?;
-    if app.status_execution != before.status_execution {
-        tx.emit(ws, "application.status_updated", Some(&app.id), &after_json)
-            .await?;
-    }
-    let risk_moved = |a: &Application| a.risk.as_ref().map(|r| (r.score, r.level.clone()));
-    if risk_moved(&app) != risk_moved(before) {
+    let risk_of = |a: &Application| a.risk.as_ref().map(|r| (r.score, r.level.clone()));
+    let risk_moved = risk_of(&app) != risk_of(before);
+    if risk_moved {
         record_risk(tx, ws, actor, action, &app).await?;
-        tx.emit(ws, "application.risk_updated", Some(&app.id), &after_json)
-            .await?;
     }
-    if app.status_review != before.status_review || app.pending_approval != before.pending_approval
-    {
-        tx.emit(ws, "application.review_updated", Some(&app.id), &after_json)
-            .await?;
+    let events = [
+        ("application.updated", true),
+        (
+            "application.status_updated",
+            app.status_execution != before.status_execution,
+        ),
+        ("application.risk_updated", risk_moved),
+        (
+            "application.review_updated",
+            app.status_review != before.status_review
+                || app.pending_approval != before.pending_approval,
+        ),
+    ];
+    for (event_type, _) in events.iter().filter(|(_, moved)| *moved) {
+        tx.emit_json(ws, event_type, Some(&app.id), &data).await?;
     }
     let changes: Vec<_> = diff(&before_json, &after_json)
         .into_iter()

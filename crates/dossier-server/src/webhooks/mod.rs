@@ -315,9 +315,9 @@ async fn send_test(
         .write(&auth, None, async |tx| {
             let endpoint = load(tx, &ws, &id).await?;
             let object = json!({"webhook_id": endpoint.id, "message": "This is a test event from Dossier."});
-            let event = tx.emit(&ws, TEST_EVENT, None, &object).await?;
-            let delivery = tx.insert_delivery(&ws, &endpoint.id, &event.id, TEST_EVENT).await?;
-            Ok((StatusCode::ACCEPTED, json!({"id": delivery, "event_id": event.id, "event_type": TEST_EVENT, "status": "pending"})))
+            let event_id = tx.emit(&ws, TEST_EVENT, None, &object).await?;
+            let delivery = tx.insert_delivery(&ws, &endpoint.id, &event_id, TEST_EVENT).await?;
+            Ok((StatusCode::ACCEPTED, json!({"id": delivery, "event_id": event_id, "event_type": TEST_EVENT, "status": "pending"})))
         })
         .await
 }
