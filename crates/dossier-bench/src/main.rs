@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use dossier_store::Backend;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -198,20 +199,18 @@ fn case(i: usize) -> Value {
     })
 }
 
-/// Connections for a bare transaction phase, set up like the server's: SQLite with one writer, WAL
-/// and `synchronous=NORMAL`; PostgreSQL with up to 8.
+/// Connections for a bare transaction phase, set up exactly like the server's (SQLite: one writer,
+/// WAL, `synchronous=NORMAL`; PostgreSQL: up to 8).
 async fn bare_pool(url: &str, sqlite: bool, concurrency: usize) -> anyhow::Result<sqlx::AnyPool> {
     sqlx::any::install_default_drivers();
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(if sqlite { 1 } else { concurrency.min(8) as u32 })
+    let (backend, max) = if sqlite {
+        (Backend::Sqlite, 1)
+    } else {
+        (Backend::Postgres, concurrency.min(8) as u32)
+    };
+    Ok(dossier_store::pool_options(backend, max)
         .connect(url)
-        .await?;
-    if sqlite {
-        sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-            .execute(&pool)
-            .await?;
-    }
-    Ok(pool)
+        .await?)
 }
 
 /// The database's own rate for the write a create makes, without the service: on a database with

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 use tokio::sync::Notify;
 
 pub use api_keys::{ApiKey, NewKey};
@@ -76,6 +76,42 @@ pub struct StoreConfig {
     pub max_connections: u32,
 }
 
+/// How Dossier sets up its connection pools (public so the benchmark's bare-database phase uses the
+/// very same set-up). SQLite connections get WAL, whose readers run beside the writer, and
+/// `synchronous = NORMAL`, durable across process crashes (a power loss may drop the last commits).
+///
+/// sqlx pings a connection on every acquire by default: one more round trip per query on PostgreSQL
+/// and one more hop to the connection's thread on SQLite. A connection in steady use has just proved
+/// itself (sqlx also tests it on release), so only one idle for a while — which a database restart
+/// may have cut — is pinged before use.
+pub fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
+    let options = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > Duration::from_secs(10) {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        });
+    match backend {
+        Backend::Sqlite => options.after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                )
+                .await?;
+                Ok(())
+            })
+        }),
+        Backend::Postgres => options,
+    }
+}
+
 /// The database, with a pool for reads and one for writes. On SQLite the write pool holds a single
 /// connection: SQLite has one writer at a time anyway, and queueing in the pool is cheaper and fairer
 /// than spinning on `SQLITE_BUSY`. On PostgreSQL both are the same pool.
@@ -111,22 +147,8 @@ impl Store {
         let store = match backend {
             Backend::Sqlite => {
                 let pool = |max: u32| {
-                    AnyPoolOptions::new()
-                        .max_connections(max)
+                    pool_options(Backend::Sqlite, max)
                         .min_connections(1)
-                        .acquire_timeout(Duration::from_secs(30))
-                        .after_connect(|conn, _| {
-                            Box::pin(async move {
-                                // WAL lets readers run beside the writer; NORMAL sync is durable
-                                // across process crashes (a power loss may drop the last commits).
-                                conn.execute(
-                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-                                )
-                                .await?;
-                                Ok(())
-                            })
-                        })
                         .connect_with(options.clone())
                 };
                 let write = pool(1).await?;
@@ -142,9 +164,7 @@ impl Store {
                 Store { read, ..store }
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(config.max_connections.max(2))
-                    .acquire_timeout(Duration::from_secs(30))
+                let pool = pool_options(Backend::Postgres, config.max_connections.max(2))
                     .connect_with(options)
                     .await?;
                 let store = Store {
