@@ -51,6 +51,9 @@ impl Tx {
         .bind(data)
         .execute(self.conn().await?)
         .await?;
+        // A new case starts its own audit chain (see `audit::append`).
+        self.new_audit_chains
+            .push((workspace_id.to_string(), app.id.clone()));
         Ok(())
     }
 

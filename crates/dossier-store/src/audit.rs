@@ -182,9 +182,11 @@ impl Tx {
     }
 }
 
-/// Links the entries into their workspaces' chains and writes them: per workspace, one statement
-/// reserves the sequence numbers (and, on PostgreSQL, locks the head row until commit), one inserts
-/// the entries, one stores the new head hash.
+/// Links the entries into their chains and writes them. Per existing chain, one statement reserves
+/// the sequence numbers (and, on PostgreSQL, locks the head row until commit), one inserts the
+/// entries, one stores the new head hash. A chain this transaction starts (a case it inserts) links
+/// from the genesis hash, so its head is inserted whole, with no read: two statements. Should such a
+/// head exist after all, that insert fails and the transaction with it.
 pub(crate) async fn append(tx: &mut Tx, pending: Vec<PendingAudit>) -> Result<()> {
     let mut by_chain: Vec<(String, String, Vec<Raw>)> = Vec::new();
     for PendingAudit(raw) in pending {
@@ -198,24 +200,43 @@ pub(crate) async fn append(tx: &mut Tx, pending: Vec<PendingAudit>) -> Result<()
     }
     for (workspace_id, chain, mut entries) in by_chain {
         let n = entries.len() as i64;
-        // A case's first entry starts its chain from the genesis hash.
-        let head = sqlx::query(
-            "INSERT INTO audit_heads (workspace_id, chain, seq, hash) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (workspace_id, chain) DO UPDATE SET seq = audit_heads.seq + excluded.seq \
-             RETURNING seq, hash",
-        )
-        .bind(&workspace_id)
-        .bind(&chain)
-        .bind(n)
-        .bind(GENESIS_HASH)
-        .fetch_one(tx.conn().await?)
-        .await?;
-        let (last_seq, mut prev_hash): (i64, String) = (head.get(0), head.get(1));
+        let starts = tx
+            .new_audit_chains
+            .iter()
+            .any(|(ws, c)| *ws == workspace_id && *c == chain);
+        let (last_seq, mut prev_hash) = if starts {
+            (n, GENESIS_HASH.to_string())
+        } else {
+            // A chain's first entry links from the genesis hash.
+            let head = sqlx::query(
+                "INSERT INTO audit_heads (workspace_id, chain, seq, hash) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (workspace_id, chain) DO UPDATE SET seq = audit_heads.seq + excluded.seq \
+                 RETURNING seq, hash",
+            )
+            .bind(&workspace_id)
+            .bind(&chain)
+            .bind(n)
+            .bind(GENESIS_HASH)
+            .fetch_one(tx.conn().await?)
+            .await?;
+            (head.get::<i64, _>(0), head.get::<String, _>(1))
+        };
         for (i, raw) in entries.iter_mut().enumerate() {
             raw.seq = last_seq - n + 1 + i as i64;
             raw.prev_hash = std::mem::take(&mut prev_hash);
             raw.hash = entry_hash(&raw.fields());
             prev_hash = raw.hash.clone();
+        }
+        if starts {
+            sqlx::query(
+                "INSERT INTO audit_heads (workspace_id, chain, seq, hash) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&workspace_id)
+            .bind(&chain)
+            .bind(n)
+            .bind(&prev_hash)
+            .execute(tx.conn().await?)
+            .await?;
         }
         // Several rows per statement, within SQLite's limit on bound parameters.
         for chunk in entries.chunks(500) {
@@ -249,12 +270,14 @@ pub(crate) async fn append(tx: &mut Tx, pending: Vec<PendingAudit>) -> Result<()
             }
             q.execute(tx.conn().await?).await?;
         }
-        sqlx::query("UPDATE audit_heads SET hash = $1 WHERE workspace_id = $2 AND chain = $3")
-            .bind(&prev_hash)
-            .bind(&workspace_id)
-            .bind(&chain)
-            .execute(tx.conn().await?)
-            .await?;
+        if !starts {
+            sqlx::query("UPDATE audit_heads SET hash = $1 WHERE workspace_id = $2 AND chain = $3")
+                .bind(&prev_hash)
+                .bind(&workspace_id)
+                .bind(&chain)
+                .execute(tx.conn().await?)
+                .await?;
+        }
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Backend, Result, Store, Tx, corrupt, now};
+use crate::{Result, Store, Tx, corrupt, now};
 
 /// Sent to one endpoint on request, never fanned out to subscribers.
 pub const TEST_EVENT: &str = "webhooks.test";
@@ -86,13 +86,8 @@ impl Tx {
         if event_type != TEST_EVENT {
             self.fan_out(workspace_id, &id, event_type).await?;
         }
-        if self.backend() == Backend::Postgres {
-            // Delivered to every LISTENing process when (and only if) the transaction commits.
-            sqlx::query("SELECT pg_notify('dossier_events', $1)")
-                .bind(workspace_id)
-                .execute(self.conn().await?)
-                .await?;
-        }
+        // On PostgreSQL the row's trigger (migration 0009) sends `NOTIFY dossier_events`, delivered
+        // to every LISTENing process when (and only if) the transaction commits.
         self.mark_event_written();
         Ok(id)
     }

@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_audit_chains.sql"),
         postgres: include_str!("../migrations/postgres/0008_audit_chains.sql"),
     },
+    Migration {
+        version: 9,
+        name: "event_notify_trigger",
+        sqlite: include_str!("../migrations/sqlite/0009_event_notify_trigger.sql"),
+        postgres: include_str!("../migrations/postgres/0009_event_notify_trigger.sql"),
+    },
 ];
 
 impl Store {

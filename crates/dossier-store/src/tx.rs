@@ -19,6 +19,8 @@ pub struct Tx {
     inner: Option<Transaction<'static, Any>>,
     wrote_events: bool,
     pending_audit: Vec<PendingAudit>,
+    /// Audit chains (workspace, chain) this transaction starts: the cases it inserts.
+    pub(crate) new_audit_chains: Vec<(String, String)>,
     on_events: Option<Arc<Notify>>,
 }
 
@@ -29,6 +31,7 @@ impl Tx {
             inner: None,
             wrote_events: false,
             pending_audit: Vec::new(),
+            new_audit_chains: Vec::new(),
             on_events,
         }
     }
