@@ -16,6 +16,8 @@ use crate::error::ApiError;
 #[derive(Debug, Clone)]
 pub struct Auth {
     pub key: ApiKey,
+    /// The workspace's settings version when the request came in (handed to its transaction).
+    pub settings_version: i64,
 }
 
 impl Auth {
@@ -55,13 +57,16 @@ impl FromRequestParts<AppState> for Auth {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or(ApiError::Unauthorized)?;
-        let key = state
+        let (key, settings_version) = state
             .store
             .api_key_by_secret(secret)
             .await?
             .ok_or(ApiError::Unauthorized)?;
         state.limiter.check(&key.id)?;
-        Ok(Auth { key })
+        Ok(Auth {
+            key,
+            settings_version,
+        })
     }
 }
 

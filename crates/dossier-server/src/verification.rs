@@ -210,7 +210,7 @@ async fn decide(
             let mut app = service::load(tx, &ws, &id).await?;
             let before = app.clone();
             // Decide on the case as it is now (its template may have changed since its last change).
-            let open = wiring::evaluate(tx.store(), &ws, &mut app).await?;
+            let open = wiring::evaluate(&tx.settings(), &ws, &mut app).await?;
             let policy_actor = workflow::Actor {
                 id: actor.id.clone(),
                 role: Role::Automation,

@@ -14,7 +14,7 @@ use dossier_domain::application::{Application, StatusExecution, StatusReview};
 use dossier_domain::workflow::{
     self, CompiledTemplate, DecisionKind, Engine, EvaluationContext, TaskResult, TemplateErrors,
 };
-use dossier_store::{Store, StoredTemplate, timestamp};
+use dossier_store::{Settings, Store, StoredTemplate, timestamp};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -100,8 +100,16 @@ pub async fn template(
     ws: &str,
     name: &str,
 ) -> ApiResult<Option<Arc<CompiledTemplate>>> {
-    match store.template(ws, name).await? {
-        Some(stored) => compile_stored(ws, &stored).map(Some),
+    compiled_or_default(ws, name, store.template(ws, name).await?.as_ref())
+}
+
+fn compiled_or_default(
+    ws: &str,
+    name: &str,
+    stored: Option<&StoredTemplate>,
+) -> ApiResult<Option<Arc<CompiledTemplate>>> {
+    match stored {
+        Some(stored) => compile_stored(ws, stored).map(Some),
         None => Ok(default_template(name)),
     }
 }
@@ -116,8 +124,13 @@ fn today() -> jiff::civil::Date {
 /// Recomputes the case's derived state with its template: tasks, risk (and the `risk_score` /
 /// `risk_level` columns), `status_execution`, expected documents, review requirements; applies an
 /// automatic decision while the case is pending. Returns the open tasks, for refusal messages.
-pub async fn evaluate(store: &Store, ws: &str, app: &mut Application) -> ApiResult<Vec<String>> {
-    let template = template(store, ws, &app.template).await?.ok_or_else(|| {
+pub async fn evaluate(
+    settings: &Settings,
+    ws: &str,
+    app: &mut Application,
+) -> ApiResult<Vec<String>> {
+    let stored = settings.workspace_template(ws, &app.template).await?;
+    let template = compiled_or_default(ws, &app.template, stored.as_deref())?.ok_or_else(|| {
         ApiError::invalid("template", format!("no template named `{}`", app.template))
     })?;
     if template.source.applies_to.as_str() != app.kind.as_str() {

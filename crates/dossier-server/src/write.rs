@@ -67,6 +67,7 @@ impl AppState {
             return Ok(kept);
         }
         let mut tx = self.store.begin().await?;
+        tx.observe_settings(ws, auth.settings_version);
         let (status, body) = change(&mut tx).await?;
         let body = body.into().0;
         if let Some(idem) = &idempotency {

@@ -102,15 +102,21 @@ impl Store {
         Ok(NewKey { key, secret })
     }
 
-    /// The live (not revoked) key with this secret.
-    pub async fn api_key_by_secret(&self, secret: &str) -> Result<Option<ApiKey>> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "{SELECT} WHERE key_hash = $1 AND revoked_at IS NULL"
-        )))
+    /// The live (not revoked) key with this secret, and its workspace's settings version (what a
+    /// request's transaction is told, see [`Tx::observe_settings`](crate::Tx::observe_settings)).
+    pub async fn api_key_by_secret(&self, secret: &str) -> Result<Option<(ApiKey, i64)>> {
+        let row = sqlx::query(
+            "SELECT k.id, k.workspace_id, k.name, k.prefix, k.read_only, k.created_at, k.revoked_at, \
+             w.settings_version FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id \
+             WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        )
         .bind(hash_secret(secret))
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(from_row))
+        Ok(row.map(|r| {
+            let version = r.get(7);
+            (from_row(r), version)
+        }))
     }
 
     pub async fn api_keys(&self, workspace_id: &str) -> Result<Vec<ApiKey>> {

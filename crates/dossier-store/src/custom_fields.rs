@@ -67,7 +67,7 @@ impl Tx {
         .execute(self.conn().await?)
         .await
         .map_err(|e| conflict_on_unique(e, "a custom field with this api_name exists"))?;
-        Ok(())
+        self.settings_changed(workspace_id).await
     }
 
     pub async fn update_custom_field(
@@ -81,6 +81,6 @@ impl Tx {
             .bind(&def.id)
             .execute(self.conn().await?)
             .await?;
-        Ok(())
+        self.settings_changed(workspace_id).await
     }
 }

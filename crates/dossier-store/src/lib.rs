@@ -15,6 +15,7 @@ mod idempotency;
 mod migrate;
 mod risk_history;
 mod screening_queue;
+mod settings;
 mod templates;
 mod tx;
 mod watchlist_refresh;
@@ -38,6 +39,7 @@ pub use events::{Event, EventFilter, TEST_EVENT};
 pub use idempotency::IdempotentResponse;
 pub use risk_history::RiskHistoryEntry;
 pub use screening_queue::{QueuedScreening, StoredCase};
+pub use settings::Settings;
 pub use templates::StoredTemplate;
 pub use tx::Tx;
 pub use watchlist_refresh::WatchlistRefreshState;
@@ -123,6 +125,8 @@ pub struct Store {
     url: String,
     /// Woken after a commit that wrote events (in-process wake-up of the event workers).
     events_committed: Arc<Notify>,
+    /// Settings cases are evaluated with, kept per settings version (see `settings`).
+    settings: Arc<settings::SettingsCache>,
 }
 
 impl Store {
@@ -158,6 +162,7 @@ impl Store {
                     backend,
                     url: config.url.clone(),
                     events_committed: Arc::default(),
+                    settings: Arc::default(),
                 };
                 store.migrate().await?;
                 let read = pool(config.max_connections.max(2)).await?;
@@ -173,6 +178,7 @@ impl Store {
                     backend,
                     url: config.url.clone(),
                     events_committed: Arc::default(),
+                    settings: Arc::default(),
                 };
                 store.migrate().await?;
                 store

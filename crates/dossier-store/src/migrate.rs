@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_event_notify_trigger.sql"),
         postgres: include_str!("../migrations/postgres/0009_event_notify_trigger.sql"),
     },
+    Migration {
+        version: 10,
+        name: "settings_version",
+        sqlite: include_str!("../migrations/sqlite/0010_settings_version.sql"),
+        postgres: include_str!("../migrations/postgres/0010_settings_version.sql"),
+    },
 ];
 
 impl Store {

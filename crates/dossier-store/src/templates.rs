@@ -31,7 +31,7 @@ impl Tx {
         .bind(&t.updated_at)
         .execute(self.conn().await?)
         .await?;
-        Ok(())
+        self.settings_changed(workspace_id).await
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Tx {
     pending_audit: Vec<PendingAudit>,
     /// Audit chains (workspace, chain) this transaction starts: the cases it inserts.
     pub(crate) new_audit_chains: Vec<(String, String)>,
+    /// The workspace settings version this transaction's request observed (see `settings`).
+    pub(crate) settings_version: Option<(String, i64)>,
     on_events: Option<Arc<Notify>>,
 }
 
@@ -32,6 +34,7 @@ impl Tx {
             wrote_events: false,
             pending_audit: Vec::new(),
             new_audit_chains: Vec::new(),
+            settings_version: None,
             on_events,
         }
     }

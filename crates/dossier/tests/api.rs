@@ -960,6 +960,92 @@ async fn the_server_restarts_on_its_data(backend: Backend) {
     assert!(migrate.status.success());
 }
 
+/// A process keeps a workspace's custom fields and templates in memory; a change made through
+/// another process applies from the next request on.
+async fn settings_changed_on_another_node_apply_to_the_next_request(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let person = |custom: Value| json!({"type": "person", "person": {"first_name": "Ada", "last_name": "Lovelace"}, "custom_fields": custom});
+    // This node reads (and keeps) the settings: no custom field yet.
+    let r = srv
+        .post(
+            "/api/applications",
+            &key,
+            &person(json!({"segment": "retail"})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.json);
+    assert_eq!(r.error_fields(), ["custom_fields.segment"]);
+
+    let mut other = srv.another_node();
+    other.spawn().await;
+    let cf = other
+        .post(
+            "/api/custom_fields",
+            &key,
+            &json!({"api_name": "segment", "label": "Segment", "type": "choice", "choices": ["retail", "corporate"]}),
+        )
+        .await;
+    assert_eq!(cf.status, 201, "{:?}", cf.json);
+    let r = srv
+        .post(
+            "/api/applications",
+            &key,
+            &person(json!({"segment": "retail"})),
+        )
+        .await;
+    assert_eq!(
+        r.status, 201,
+        "the new definition applies on the first node: {:?}",
+        r.json
+    );
+
+    // A change to a definition, too.
+    let path = format!("/api/custom_fields/{}", cf.json["id"].as_str().unwrap());
+    let r = other
+        .patch(
+            &path,
+            &key,
+            &json!({"choices": ["retail", "corporate", "public"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    let r = srv
+        .post(
+            "/api/applications",
+            &key,
+            &person(json!({"segment": "public"})),
+        )
+        .await;
+    assert_eq!(
+        r.status, 201,
+        "the changed definition applies on the first node: {:?}",
+        r.json
+    );
+
+    // And a workspace's own template: the first node evaluates new cases with it.
+    let mut template = srv.get("/api/templates/kyc_standard", &key).await.json;
+    template["tasks"] = json!([template["tasks"][0].clone()]);
+    let r = other
+        .send_json("PUT", "/api/templates/kyc_standard", &key, &template)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    let r = srv
+        .post(
+            "/api/applications",
+            &key,
+            &person(json!({"segment": "corporate"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.json);
+    assert_eq!(
+        r.json["tasks"].as_array().unwrap().len(),
+        1,
+        "{:?}",
+        r.json["tasks"]
+    );
+}
+
 both_backends!(
     a_case_round_trips_with_ids_statuses_and_custom_fields,
     keys_are_required_and_read_only_keys_cannot_write,
@@ -976,4 +1062,5 @@ both_backends!(
     operations_endpoints_answer,
     keys_are_rate_limited,
     the_server_restarts_on_its_data,
+    settings_changed_on_another_node_apply_to_the_next_request,
 );

@@ -36,6 +36,8 @@ pub struct TestServer {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pg_database: Option<String>,
+    /// `false` for a second node on another server's database: it leaves the data in place.
+    owns_data: bool,
     env: Vec<(String, String)>,
     child: Option<Child>,
     pub http: reqwest::Client,
@@ -117,7 +119,23 @@ impl TestServer {
             data_dir,
             database_url,
             pg_database,
+            owns_data: true,
             env,
+            child: None,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Another process on this server's database (a second node of a cluster), not started.
+    pub fn another_node(&self) -> Self {
+        Self {
+            backend: self.backend,
+            base: String::new(),
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            pg_database: None,
+            owns_data: false,
+            env: self.env.clone(),
             child: None,
             http: reqwest::Client::new(),
         }
@@ -377,7 +395,9 @@ impl Drop for TestServer {
                 ])
                 .output();
         }
-        let _ = std::fs::remove_dir_all(&self.data_dir);
+        if self.owns_data {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
     }
 }
 
