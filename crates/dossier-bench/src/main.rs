@@ -39,6 +39,10 @@ struct Args {
     /// PostgreSQL server for the postgres backend.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
     pg: String,
+    /// Rounds of creates, each followed by a round of the equivalent bare transaction: alternating
+    /// them exposes both to the same moments of the machine (its disk above all).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// Events for the webhook phase.
     #[arg(long, default_value_t = 2000)]
     webhook_events: usize,
@@ -112,6 +116,9 @@ async fn start(args: &Args, store_args: Vec<String>, deliver: bool) -> anyhow::R
     bail!("dossier did not start")
 }
 
+/// One operation of a load phase: `true` when it succeeded.
+type BoxFuture = std::pin::Pin<Box<dyn Future<Output = bool> + Send>>;
+
 /// Latencies of one phase.
 struct Phase {
     name: String,
@@ -121,6 +128,26 @@ struct Phase {
 }
 
 impl Phase {
+    fn empty(name: &str) -> Self {
+        Phase {
+            name: name.into(),
+            latencies: Vec::new(),
+            errors: 0,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// Adds another round of the same phase.
+    fn absorb(&mut self, round: Phase) {
+        self.latencies.extend(round.latencies);
+        self.errors += round.errors;
+        self.elapsed += round.elapsed;
+    }
+
     fn report(&mut self) -> String {
         self.latencies.sort();
         let n = self.latencies.len();
@@ -168,12 +195,7 @@ where
             (lat, errors)
         }));
     }
-    let mut phase = Phase {
-        name: name.into(),
-        latencies: Vec::new(),
-        errors: 0,
-        elapsed: Duration::ZERO,
-    };
+    let mut phase = Phase::empty(name);
     for w in workers {
         let (lat, errors) = w.await.expect("worker");
         phase.latencies.extend(lat);
@@ -181,6 +203,22 @@ where
     }
     phase.elapsed = start.elapsed();
     phase
+}
+
+/// `POST /api/applications` of case `i`; its id when created.
+async fn create_case(http: &reqwest::Client, base: &str, key: &str, i: usize) -> Option<String> {
+    let r = http
+        .post(format!("{base}/api/applications"))
+        .bearer_auth(key)
+        .json(&case(i))
+        .send()
+        .await
+        .ok()?;
+    if r.status().as_u16() != 201 {
+        return None;
+    }
+    let v = r.json::<Value>().await.ok()?;
+    v["id"].as_str().map(str::to_string)
 }
 
 fn case(i: usize) -> Value {
@@ -216,21 +254,20 @@ async fn bare_pool(url: &str, sqlite: bool, concurrency: usize) -> anyhow::Resul
 /// The database's own rate for the write a create makes, without the service: on a database with
 /// Dossier's schema (created by `dossier migrate`, indexes included), one transaction inserting the
 /// rows a create stores, at their real size — the case document, its `application.created` event, its
-/// audit entry, its risk-history entry and its screening-queue row.
-async fn bare_equivalent(
+/// audit entry and the head of its audit chain, its risk-history entry and its screening-queue row.
+async fn equivalent_op(
     dossier: &str,
     url: &str,
-    sqlite: bool,
+    pg: Option<&str>,
     concurrency: usize,
-    seconds: u64,
     stored_case: &str,
-) -> anyhow::Result<Phase> {
+) -> anyhow::Result<impl Fn(usize) -> BoxFuture + Clone + Send + Sync + 'static> {
     let migrated = Command::new(dossier)
         .args(["migrate", "--database-url", url])
         .stdout(Stdio::null())
         .status()?;
     anyhow::ensure!(migrated.success(), "dossier migrate failed on {url}");
-    let pool = bare_pool(url, sqlite, concurrency).await?;
+    let pool = bare_pool(url, pg.is_none(), concurrency).await?;
     sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ('ws_bench', 'bench', '2026-01-01T00:00:00.000000Z')")
         .execute(&pool)
         .await?;
@@ -241,79 +278,78 @@ async fn bare_equivalent(
     let changes = format!(r#"[{{"path":"$","before":null,"after":{stored_case}}}]"#);
     let risk = case["risk"].to_string();
     let rows = Arc::new((stored_case.to_string(), envelope, changes, risk));
-    let phase = drive(
-        "bare insert transaction, the rows of a create (database only)",
-        concurrency,
-        seconds,
-        move |i| {
-            let (pool, rows) = (pool.clone(), rows.clone());
-            async move {
-                let (data, envelope, changes, risk) = &*rows;
-                let at = "2026-01-01T00:00:00.000000Z";
-                let run = async {
-                    let mut tx = pool.begin().await?;
-                    sqlx::query(
-                        "INSERT INTO applications (id, workspace_id, kind, external_id, status_review, \
-                         status_execution, risk_level, risk_score, created_at, updated_at, data) \
-                         VALUES ($1, 'ws_bench', 'business', $2, 'pending', 'in_progress', 'medium', 30, $3, $3, $4)",
-                    )
-                    .bind(format!("app_{i}"))
-                    .bind(format!("bench-{i}"))
-                    .bind(at)
-                    .bind(data)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO risk_history (id, workspace_id, application_id, score, level, cause, \
-                         actor_kind, actor_id, assessment, created_at) \
-                         VALUES ($1, 'ws_bench', $2, 30, 'medium', 'application.created', 'api_key', 'key_x', $3, $4)",
-                    )
-                    .bind(format!("rsk_{i}"))
-                    .bind(format!("app_{i}"))
-                    .bind(risk)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO events (id, workspace_id, type, application_id, created_at, payload) \
-                         VALUES ($1, 'ws_bench', 'application.created', $2, $3, $4)",
-                    )
-                    .bind(format!("evt_{i}"))
-                    .bind(format!("app_{i}"))
-                    .bind(at)
-                    .bind(envelope)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO audit_entries (id, workspace_id, seq, at, actor_kind, actor_id, action, \
-                         object_type, object_id, application_id, changes, prev_hash, hash, chain) \
-                         VALUES ($1, 'ws_bench', $2, $3, 'api_key', 'key_x', 'application.created', \
-                         'application', $4, $4, $5, 'prev', 'hash', $4)",
-                    )
-                    .bind(format!("aud_{i}"))
-                    .bind(i as i64)
-                    .bind(at)
-                    .bind(format!("app_{i}"))
-                    .bind(changes)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO screening_queue (workspace_id, application_id, fingerprint, \
-                         enqueued_at, not_before, attempts) VALUES ('ws_bench', $1, 'fp', $2, $2, 0)",
-                    )
-                    .bind(format!("app_{i}"))
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    Ok::<_, sqlx::Error>(())
-                };
-                run.await.is_ok()
-            }
-        },
-    )
-    .await;
-    Ok(phase)
+    Ok(move |i: usize| -> BoxFuture {
+        let (pool, rows) = (pool.clone(), rows.clone());
+        Box::pin(async move {
+            let (data, envelope, changes, risk) = &*rows;
+            let at = "2026-01-01T00:00:00.000000Z";
+            let run = async {
+                let mut tx = pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO applications (id, workspace_id, kind, external_id, status_review, \
+                     status_execution, risk_level, risk_score, created_at, updated_at, data) \
+                     VALUES ($1, 'ws_bench', 'business', $2, 'pending', 'in_progress', 'medium', 30, $3, $3, $4)",
+                )
+                .bind(format!("app_{i}"))
+                .bind(format!("bench-{i}"))
+                .bind(at)
+                .bind(data)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO risk_history (id, workspace_id, application_id, score, level, cause, \
+                     actor_kind, actor_id, assessment, created_at) \
+                     VALUES ($1, 'ws_bench', $2, 30, 'medium', 'application.created', 'api_key', 'key_x', $3, $4)",
+                )
+                .bind(format!("rsk_{i}"))
+                .bind(format!("app_{i}"))
+                .bind(risk)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO events (id, workspace_id, type, application_id, created_at, payload) \
+                     VALUES ($1, 'ws_bench', 'application.created', $2, $3, $4)",
+                )
+                .bind(format!("evt_{i}"))
+                .bind(format!("app_{i}"))
+                .bind(at)
+                .bind(envelope)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO audit_heads (workspace_id, chain, seq, hash) VALUES ('ws_bench', $1, 1, 'hash')",
+                )
+                .bind(format!("app_{i}"))
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO audit_entries (id, workspace_id, seq, at, actor_kind, actor_id, action, \
+                     object_type, object_id, application_id, changes, prev_hash, hash, chain) \
+                     VALUES ($1, 'ws_bench', $2, $3, 'api_key', 'key_x', 'application.created', \
+                     'application', $4, $4, $5, 'prev', 'hash', $4)",
+                )
+                .bind(format!("aud_{i}"))
+                .bind(1_i64)
+                .bind(at)
+                .bind(format!("app_{i}"))
+                .bind(changes)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO screening_queue (workspace_id, application_id, fingerprint, \
+                     enqueued_at, not_before, attempts) VALUES ('ws_bench', $1, 'fp', $2, $2, 0)",
+                )
+                .bind(format!("app_{i}"))
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(())
+            };
+            run.await.is_ok()
+        })
+    })
 }
 
 /// The database's own rate for the same write: one transaction inserting a case-sized JSON row and an
@@ -323,6 +359,7 @@ async fn bare_inserts(
     sqlite: bool,
     concurrency: usize,
     seconds: u64,
+    pg: Option<&str>,
 ) -> anyhow::Result<Phase> {
     let pool = bare_pool(url, sqlite, concurrency).await?;
     sqlx::raw_sql(
@@ -332,10 +369,11 @@ async fn bare_inserts(
     .execute(&pool)
     .await?;
     let body = case(0).to_string();
-    let phase = drive(
+    warmed(
         "bare insert transaction, request-sized rows, 2 tables (database only)",
         concurrency,
         seconds,
+        pg,
         move |i| {
             let pool = pool.clone();
             let body = body.clone();
@@ -365,8 +403,38 @@ async fn bare_inserts(
             }
         },
     )
-    .await;
-    Ok(phase)
+    .await
+}
+
+/// Starts a write phase from the same state: on PostgreSQL (`pg`, its server), a checkpoint first, so
+/// that no phase pays for flushing what an earlier one wrote (as pgbench does before its runs); on
+/// SQLite each phase writes its own file and has nothing to settle.
+async fn settle(pg: Option<&str>) -> anyhow::Result<()> {
+    if let Some(pg) = pg {
+        let mut admin = sqlx::PgConnection::connect(&format!("{pg}/postgres")).await?;
+        sqlx::raw_sql("CHECKPOINT").execute(&mut admin).await?;
+    }
+    Ok(())
+}
+
+/// [`drive`], measured after two unmeasured seconds of the same load (connections opened, caches
+/// and tables warm) and a [`settle`]. Warm-up calls get indices of their own (rows they insert do not
+/// collide with the measured ones).
+async fn warmed<F, Fut>(
+    name: &str,
+    concurrency: usize,
+    seconds: u64,
+    pg: Option<&str>,
+    op: F,
+) -> anyhow::Result<Phase>
+where
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let warm = op.clone();
+    drive("(warm-up)", concurrency, 2, move |i| warm(i + (1 << 40))).await;
+    settle(pg).await?;
+    Ok(drive(name, concurrency, seconds, op).await)
 }
 
 async fn fresh_pg(base: &str) -> anyhow::Result<(String, String)> {
@@ -418,6 +486,7 @@ async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let args = Args::parse();
     let sqlite = args.backend == "sqlite";
+    let pg = (!sqlite).then_some(args.pg.as_str());
     let dir = std::env::temp_dir().join(format!("dossier-bench-{}", rand::random::<u32>()));
     std::fs::create_dir_all(&dir)?;
     let mut store_args = vec!["--data-dir".to_string(), dir.display().to_string()];
@@ -441,38 +510,68 @@ async fn main() -> anyhow::Result<()> {
 
     let ids: Arc<Mutex<Vec<String>>> = Arc::default();
     let (h, b, k, sink) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
-    let mut create = drive(
-        "POST /api/applications",
-        args.concurrency,
-        args.seconds,
-        move |i| {
-            let (h, b, k, sink) = (h.clone(), b.clone(), k.clone(), sink.clone());
-            async move {
-                let Ok(r) = h
-                    .post(format!("{b}/api/applications"))
-                    .bearer_auth(&k)
-                    .json(&case(i))
-                    .send()
-                    .await
-                else {
-                    return false;
-                };
-                if r.status().as_u16() != 201 {
-                    return false;
-                }
-                match r.json::<Value>().await {
-                    Ok(v) => {
-                        sink.lock()
-                            .unwrap()
-                            .push(v["id"].as_str().unwrap_or_default().to_string());
-                        true
-                    }
-                    Err(_) => false,
-                }
-            }
-        },
-    )
+    let create_op = move |i: usize| -> BoxFuture {
+        let (h, b, k, sink) = (h.clone(), b.clone(), k.clone(), sink.clone());
+        Box::pin(async move {
+            let id = create_case(&h, &b, &k, i).await;
+            let created = id.is_some();
+            sink.lock().unwrap().extend(id);
+            created
+        })
+    };
+    // Unmeasured: connections opened, caches and tables warm, and a stored case to size the
+    // equivalent bare transaction's rows by.
+    drive("(warm-up)", args.concurrency, 2, {
+        let op = create_op.clone();
+        move |i| op(i + (1 << 40))
+    })
     .await;
+    let first = ids.lock().unwrap().first().cloned().context("no case created")?;
+    let stored_case = http
+        .get(format!("{}/api/applications/{first}", server.base))
+        .bearer_auth(&key)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let equivalent_url = if sqlite {
+        format!("sqlite://{}?mode=rwc", dir.join("equivalent.db").display())
+    } else {
+        let (url, name) = fresh_pg(&args.pg).await?;
+        pg_dbs.push(name);
+        url
+    };
+    let equivalent_op = equivalent_op(
+        &args.dossier,
+        &equivalent_url,
+        pg,
+        args.concurrency,
+        &stored_case,
+    )
+    .await?;
+    drive("(warm-up)", args.concurrency, 2, {
+        let op = equivalent_op.clone();
+        move |i| op(i + (1 << 40))
+    })
+    .await;
+    let mut create = Phase::empty("POST /api/applications");
+    let mut equivalent =
+        Phase::empty("bare insert transaction, the rows of a create (database only)");
+    let (mut create_rounds, mut equivalent_rounds) = (Vec::new(), Vec::new());
+    for round in 0..args.rounds.max(1) {
+        let offset = round * (1 << 32);
+        settle(pg).await?;
+        let op = create_op.clone();
+        let r = drive("", args.concurrency, args.seconds, move |i| op(offset + i)).await;
+        create_rounds.push(r.rate());
+        create.absorb(r);
+        settle(pg).await?;
+        let op = equivalent_op.clone();
+        let r = drive("", args.concurrency, args.seconds, move |i| op(offset + i)).await;
+        equivalent_rounds.push(r.rate());
+        equivalent.absorb(r);
+    }
     let ids: Arc<Vec<String>> = Arc::new(ids.lock().unwrap().clone());
     let (h, b, k, pick) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
     let mut get = drive(
@@ -497,16 +596,6 @@ async fn main() -> anyhow::Result<()> {
     )
     .await;
 
-    // One stored case, as the service wrote it: the equivalent bare transaction writes rows this size.
-    let stored_case = http
-        .get(format!("{}/api/applications/{}", server.base, ids[0]))
-        .bearer_auth(&key)
-        .send()
-        .await?
-        .error_for_status()?
-        .text()
-        .await?;
-
     // Webhooks, latency: a fast receiver, events created one by one by 4 clients.
     let (url, got) = receiver().await?;
     http.post(format!("{}/api/webhooks", server.base))
@@ -518,14 +607,7 @@ async fn main() -> anyhow::Result<()> {
     let (h, b, k) = (http.clone(), server.base.clone(), key.clone());
     drive("(webhook latency load)", 4, args.seconds.min(5), move |i| {
         let (h, b, k) = (h.clone(), b.clone(), k.clone());
-        async move {
-            h.post(format!("{b}/api/applications"))
-                .bearer_auth(&k)
-                .json(&case(i))
-                .send()
-                .await
-                .is_ok()
-        }
+        async move { create_case(&h, &b, &k, i).await.is_some() }
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -561,12 +643,7 @@ async fn main() -> anyhow::Result<()> {
                 if i >= total {
                     break;
                 }
-                let _ = h
-                    .post(format!("{b}/api/applications"))
-                    .bearer_auth(&k)
-                    .json(&case(i))
-                    .send()
-                    .await;
+                create_case(&h, &b, &k, i).await;
             }
         }));
     }
@@ -592,38 +669,22 @@ async fn main() -> anyhow::Result<()> {
         pg_dbs.push(name);
         url
     };
-    let mut bare = bare_inserts(&bare_url, sqlite, args.concurrency, args.seconds).await?;
-    let equivalent_url = if sqlite {
-        format!("sqlite://{}?mode=rwc", dir.join("equivalent.db").display())
-    } else {
-        let (url, name) = fresh_pg(&args.pg).await?;
-        pg_dbs.push(name);
-        url
-    };
-    let mut equivalent = bare_equivalent(
-        &args.dossier,
-        &equivalent_url,
-        sqlite,
-        args.concurrency,
-        args.seconds,
-        &stored_case,
-    )
-    .await?;
+    let mut bare = bare_inserts(&bare_url, sqlite, args.concurrency, args.seconds, pg).await?;
 
     println!(
-        "backend: {}, {} clients, {} s per phase, {} cores",
+        "backend: {}, {} clients, {} s per phase ({} rounds of creates and of the equivalent bare transaction), {} cores",
         args.backend,
         args.concurrency,
         args.seconds,
+        args.rounds.max(1),
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(0)
     );
     println!("| phase | req/s | p50 ms | p99 ms | errors |");
     println!("|---|---|---|---|---|");
-    let create_rate = create.latencies.len() as f64 / create.elapsed.as_secs_f64();
-    let rate = |p: &Phase| p.latencies.len() as f64 / p.elapsed.as_secs_f64().max(1e-9);
-    let (bare_rate, equivalent_rate) = (rate(&bare), rate(&equivalent));
+    let (create_rate, bare_rate, equivalent_rate) =
+        (create.rate(), bare.rate(), equivalent.rate());
     println!("{}", create.report());
     println!("{}", get.report());
     println!("{}", bare.report());
@@ -634,6 +695,18 @@ async fn main() -> anyhow::Result<()> {
         100.0 * create_rate / equivalent_rate.max(1e-9),
         100.0 * create_rate / bare_rate.max(1e-9),
         stored_case.len()
+    );
+    let rounds = |rates: &[f64]| {
+        rates
+            .iter()
+            .map(|r| format!("{r:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "rounds, alternating: creates {} req/s; equivalent bare transaction {} tx/s",
+        rounds(&create_rounds),
+        rounds(&equivalent_rounds)
     );
     let pct = |p: f64| {
         lags.get(((lags.len() as f64 * p) as usize).min(lags.len().saturating_sub(1)))
