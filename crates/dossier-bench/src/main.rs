@@ -526,7 +526,12 @@ async fn main() -> anyhow::Result<()> {
         move |i| op(i + (1 << 40))
     })
     .await;
-    let first = ids.lock().unwrap().first().cloned().context("no case created")?;
+    let first = ids
+        .lock()
+        .unwrap()
+        .first()
+        .cloned()
+        .context("no case created")?;
     let stored_case = http
         .get(format!("{}/api/applications/{first}", server.base))
         .bearer_auth(&key)
@@ -683,8 +688,7 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("| phase | req/s | p50 ms | p99 ms | errors |");
     println!("|---|---|---|---|---|");
-    let (create_rate, bare_rate, equivalent_rate) =
-        (create.rate(), bare.rate(), equivalent.rate());
+    let (create_rate, bare_rate, equivalent_rate) = (create.rate(), bare.rate(), equivalent.rate());
     println!("{}", create.report());
     println!("{}", get.report());
     println!("{}", bare.report());
