@@ -356,12 +356,11 @@ async fn equivalent_op(
 /// event row, committed, from the same number of concurrent connections the server may use.
 async fn bare_inserts(
     url: &str,
-    sqlite: bool,
+    pg: Option<&str>,
     concurrency: usize,
     seconds: u64,
-    pg: Option<&str>,
 ) -> anyhow::Result<Phase> {
-    let pool = bare_pool(url, sqlite, concurrency).await?;
+    let pool = bare_pool(url, pg.is_none(), concurrency).await?;
     sqlx::raw_sql(
         "CREATE TABLE bare_cases (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, data TEXT NOT NULL); \
          CREATE TABLE bare_events (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, payload TEXT NOT NULL);",
@@ -417,9 +416,17 @@ async fn settle(pg: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// [`drive`], measured after two unmeasured seconds of the same load (connections opened, caches
-/// and tables warm) and a [`settle`]. Warm-up calls get indices of their own (rows they insert do not
-/// collide with the measured ones).
+/// Two unmeasured seconds of `op`'s load (connections opened, caches and tables warm), with indices of
+/// their own: rows they insert do not collide with a measured phase's.
+async fn warm_up<F, Fut>(concurrency: usize, op: F)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    drive("(warm-up)", concurrency, 2, move |i| op(i + (1 << 40))).await;
+}
+
+/// [`drive`], measured after a [`warm_up`] and a [`settle`].
 async fn warmed<F, Fut>(
     name: &str,
     concurrency: usize,
@@ -431,8 +438,7 @@ where
     F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = bool> + Send,
 {
-    let warm = op.clone();
-    drive("(warm-up)", concurrency, 2, move |i| warm(i + (1 << 40))).await;
+    warm_up(concurrency, op.clone()).await;
     settle(pg).await?;
     Ok(drive(name, concurrency, seconds, op).await)
 }
@@ -521,11 +527,7 @@ async fn main() -> anyhow::Result<()> {
     };
     // Unmeasured: connections opened, caches and tables warm, and a stored case to size the
     // equivalent bare transaction's rows by.
-    drive("(warm-up)", args.concurrency, 2, {
-        let op = create_op.clone();
-        move |i| op(i + (1 << 40))
-    })
-    .await;
+    warm_up(args.concurrency, create_op.clone()).await;
     let first = ids
         .lock()
         .unwrap()
@@ -555,11 +557,7 @@ async fn main() -> anyhow::Result<()> {
         &stored_case,
     )
     .await?;
-    drive("(warm-up)", args.concurrency, 2, {
-        let op = equivalent_op.clone();
-        move |i| op(i + (1 << 40))
-    })
-    .await;
+    warm_up(args.concurrency, equivalent_op.clone()).await;
     let mut create = Phase::empty("POST /api/applications");
     let mut equivalent =
         Phase::empty("bare insert transaction, the rows of a create (database only)");
@@ -674,7 +672,7 @@ async fn main() -> anyhow::Result<()> {
         pg_dbs.push(name);
         url
     };
-    let mut bare = bare_inserts(&bare_url, sqlite, args.concurrency, args.seconds, pg).await?;
+    let mut bare = bare_inserts(&bare_url, pg, args.concurrency, args.seconds).await?;
 
     println!(
         "backend: {}, {} clients, {} s per phase ({} rounds of creates and of the equivalent bare transaction), {} cores",

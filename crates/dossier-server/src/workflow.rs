@@ -14,7 +14,7 @@ use dossier_domain::application::{Application, StatusExecution, StatusReview};
 use dossier_domain::workflow::{
     self, CompiledTemplate, DecisionKind, Engine, EvaluationContext, TaskResult, TemplateErrors,
 };
-use dossier_store::{Settings, Store, StoredTemplate, timestamp};
+use dossier_store::{Settings, StoredTemplate, timestamp};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -94,15 +94,7 @@ pub fn compile_stored(ws: &str, stored: &StoredTemplate) -> ApiResult<Arc<Compil
     Ok(compiled)
 }
 
-/// The template a case of this workspace uses: the workspace's own, else the shipped one.
-pub async fn template(
-    store: &Store,
-    ws: &str,
-    name: &str,
-) -> ApiResult<Option<Arc<CompiledTemplate>>> {
-    compiled_or_default(ws, name, store.template(ws, name).await?.as_ref())
-}
-
+/// The template a case of this workspace uses: the workspace's own (`stored`), else the shipped one.
 fn compiled_or_default(
     ws: &str,
     name: &str,
