@@ -362,6 +362,10 @@ pub async fn rescreen_after_import(
     removed: &[EntityKey],
     default_threshold: f64,
 ) -> anyhow::Result<RescreenReport> {
+    // Nothing to monitor: skip building an index of the changed entities.
+    if store.active_cases("", 1).await?.is_empty() {
+        return Ok(RescreenReport::default());
+    }
     let started = Instant::now();
     let mut report = RescreenReport {
         entities: to_rescreen.len(),
@@ -519,6 +523,7 @@ pub async fn rescreen_snapshot(
     snapshot: &WatchlistSnapshot,
     default_threshold: f64,
 ) -> anyhow::Result<RescreenReport> {
+    // Before reading two snapshots' rows for nothing (`rescreen_after_import` checks it too).
     if store.active_cases("", 1).await?.is_empty() {
         return Ok(RescreenReport::default());
     }

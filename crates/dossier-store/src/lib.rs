@@ -231,7 +231,7 @@ impl Store {
 
     /// A write transaction; it begins at its first statement (see [`Tx`]).
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx::new(self.clone(), Some(self.events_committed.clone())))
+        Ok(Tx::new(self.clone()))
     }
 
     pub(crate) async fn begin_now(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {

@@ -6,10 +6,7 @@
 //! connection. Audit entries are buffered and chained at commit, so the workspace's audit head is
 //! locked only for the last few statements of a transaction.
 
-use std::sync::Arc;
-
 use sqlx::{Any, AnyConnection, Transaction};
-use tokio::sync::Notify;
 
 use crate::audit::PendingAudit;
 use crate::{Backend, Result, Store};
@@ -23,11 +20,10 @@ pub struct Tx {
     pub(crate) new_audit_chains: Vec<(String, String)>,
     /// The workspace settings version this transaction's request observed (see `settings`).
     pub(crate) settings_version: Option<(String, i64)>,
-    on_events: Option<Arc<Notify>>,
 }
 
 impl Tx {
-    pub(crate) fn new(store: Store, on_events: Option<Arc<Notify>>) -> Self {
+    pub(crate) fn new(store: Store) -> Self {
         Self {
             store,
             inner: None,
@@ -35,7 +31,6 @@ impl Tx {
             pending_audit: Vec::new(),
             new_audit_chains: Vec::new(),
             settings_version: None,
-            on_events,
         }
     }
 
@@ -77,10 +72,8 @@ impl Tx {
             return Ok(());
         };
         inner.commit().await?;
-        if self.wrote_events
-            && let Some(n) = &self.on_events
-        {
-            n.notify_one();
+        if self.wrote_events {
+            self.store.events_committed.notify_one();
         }
         Ok(())
     }

@@ -180,14 +180,4 @@ impl Store {
         tx.commit().await?;
         Ok(pruned)
     }
-
-    /// Entity rows stored for a snapshot (0 once pruned).
-    pub async fn watchlist_entity_count(&self, snapshot_id: &str) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM watchlist_entities WHERE snapshot_id = $1")
-                .bind(snapshot_id)
-                .fetch_one(self.reader())
-                .await?,
-        )
-    }
 }

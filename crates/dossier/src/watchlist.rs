@@ -294,7 +294,7 @@ async fn refresh(
                         "source": name,
                         "outcome": "imported",
                         "snapshot": s,
-                        "previous_id": outcome.previous_id,
+                        "previous_id": s.previous_id,
                         "added": outcome.diff.added,
                         "removed": outcome.diff.removed,
                         "changed": outcome.diff.changed,

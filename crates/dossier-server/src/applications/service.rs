@@ -21,9 +21,10 @@ pub async fn create(
     actor: &Actor,
     new: NewApplication,
 ) -> ApiResult<JsonText> {
-    let definitions = tx.settings().field_definitions(ws).await?;
+    let settings = tx.settings();
+    let definitions = settings.field_definitions(ws).await?;
     let mut app = new.into_application(&definitions, &now())?;
-    workflow::evaluate(&tx.settings(), ws, &mut app).await?;
+    workflow::evaluate(&settings, ws, &mut app).await?;
     let data = serde_json::to_string(&app).expect("an application serialises");
     tx.insert_application(ws, &app, &data).await?;
     // Screening runs in the worker, never inside this transaction: only queue it.
@@ -84,9 +85,10 @@ pub async fn save(
     before: &Application,
     mut app: Application,
 ) -> ApiResult<Application> {
-    let definitions = tx.settings().field_definitions(ws).await?;
+    let settings = tx.settings();
+    let definitions = settings.field_definitions(ws).await?;
     app.validate(&definitions)?;
-    workflow::evaluate(&tx.settings(), ws, &mut app).await?;
+    workflow::evaluate(&settings, ws, &mut app).await?;
     if &app == before {
         return Ok(app);
     }

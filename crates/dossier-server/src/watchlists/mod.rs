@@ -20,8 +20,6 @@ use crate::Config;
 pub struct ImportOutcome {
     /// The stored snapshot (`snapshot.id` is the new version's id).
     pub snapshot: WatchlistSnapshot,
-    /// The snapshot it was diffed against (the source's version before), if any.
-    pub previous_id: Option<String>,
     /// Added, removed and changed entity keys `(list, list_id)`.
     pub diff: SnapshotDiff,
     /// Every entity of the new snapshot.
@@ -134,7 +132,6 @@ pub async fn import_snapshot(
     tx.commit().await?;
     Ok(ImportOutcome {
         snapshot: stored,
-        previous_id: previous.map(|p| p.id),
         diff: changes,
         entities,
     })
@@ -149,22 +146,18 @@ pub async fn after_import(
     outcome: &ImportOutcome,
 ) -> anyhow::Result<AfterImport> {
     // Ongoing monitoring first: a failure here leaves the older snapshots in place.
-    let rescreen = if store.active_cases("", 1).await?.is_empty() {
-        RescreenReport::default()
-    } else {
-        rescreen_after_import(
-            store,
-            &outcome.snapshot,
-            outcome.entities_to_rescreen(),
-            &outcome.diff.removed,
-            config.screening_threshold,
-        )
-        .await
-        .context(
-            "re-screening the active cases (the snapshot is stored; `dossier screening rescreen` \
-             runs it again)",
-        )?
-    };
+    let rescreen = rescreen_after_import(
+        store,
+        &outcome.snapshot,
+        outcome.entities_to_rescreen(),
+        &outcome.diff.removed,
+        config.screening_threshold,
+    )
+    .await
+    .context(
+        "re-screening the active cases (the snapshot is stored; `dossier screening rescreen` \
+         runs it again)",
+    )?;
     let pruned = prune(
         store,
         Some(&outcome.snapshot.source),
