@@ -32,45 +32,7 @@ impl SubjectKind {
     }
 }
 
-/// The compliance decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusReview {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-/// Progress, derived from the active tasks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusExecution {
-    InProgress,
-    WaitingForUserInput,
-    Failed,
-    Done,
-}
-
-impl StatusReview {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusReview::Pending => "pending",
-            StatusReview::Approved => "approved",
-            StatusReview::Rejected => "rejected",
-        }
-    }
-}
-
-impl StatusExecution {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusExecution::InProgress => "in_progress",
-            StatusExecution::WaitingForUserInput => "waiting_for_user_input",
-            StatusExecution::Failed => "failed",
-            StatusExecution::Done => "done",
-        }
-    }
-}
+pub use crate::workflow::{StatusExecution, StatusReview};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,35 +6,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-/// Who made a change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Actor {
-    /// `api_key`, `user`, `portal`, `system` or `cli`.
-    pub kind: String,
-    /// The API key id, user id, portal id…; empty for the system.
-    pub id: String,
-}
-
-impl Actor {
-    pub fn api_key(id: &str) -> Self {
-        Self {
-            kind: "api_key".into(),
-            id: id.into(),
-        }
-    }
-    pub fn system() -> Self {
-        Self {
-            kind: "system".into(),
-            id: String::new(),
-        }
-    }
-    pub fn cli() -> Self {
-        Self {
-            kind: "cli".into(),
-            id: String::new(),
-        }
-    }
-}
+pub use crate::access::Actor;
 
 /// One changed leaf: its path (`business.country`, `relationships[0].roles`), value before and after
 /// (`null` when absent).
@@ -138,6 +110,9 @@ pub struct ChainedFields<'a> {
     pub at: &'a str,
     pub actor_kind: &'a str,
     pub actor_id: &'a str,
+    /// Absent from entries written before roles were recorded, so their hashes still verify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_role: Option<&'a str>,
     pub action: &'a str,
     pub object_type: &'a str,
     pub object_id: &'a str,
@@ -211,6 +186,7 @@ mod tests {
             at: "2026-01-01T00:00:00Z",
             actor_kind: "api_key",
             actor_id: "key_1",
+            actor_role: Some("automation"),
             action: "application.created",
             object_type: "application",
             object_id: "app_1",
@@ -225,6 +201,13 @@ mod tests {
             h,
             entry_hash(&ChainedFields {
                 actor_id: "key_2",
+                ..base.clone()
+            })
+        );
+        assert_ne!(
+            h,
+            entry_hash(&ChainedFields {
+                actor_role: Some("admin"),
                 ..base.clone()
             })
         );

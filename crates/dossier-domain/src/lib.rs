@@ -1,6 +1,7 @@
 //! Dossier's business types and rules. Pure and synchronous: no I/O, no clock reads except through
 //! the [`id`] and time helpers that callers may replace in tests.
 
+pub mod access;
 pub mod application;
 pub mod audit;
 pub mod country;

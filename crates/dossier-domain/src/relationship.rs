@@ -22,7 +22,7 @@ pub enum PartyKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+pub enum PartyRole {
     /// Ultimate beneficial owner: at least 25% ownership, directly or through chains.
     Ubo,
     Director,
@@ -37,7 +37,7 @@ pub enum Role {
 pub struct Relationship {
     pub id: String,
     pub kind: PartyKind,
-    pub roles: Vec<Role>,
+    pub roles: Vec<PartyRole>,
     /// Shares held directly in the entity this party is attached to, 0–100.
     pub ownership_percentage: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,7 +57,7 @@ pub struct Relationship {
 #[serde(deny_unknown_fields)]
 pub struct NewRelationship {
     pub kind: PartyKind,
-    pub roles: Vec<Role>,
+    pub roles: Vec<PartyRole>,
     pub ownership_percentage: Option<f64>,
     pub person: Option<Person>,
     pub business: Option<Business>,
@@ -73,7 +73,7 @@ pub struct NewRelationship {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelationshipPatch {
-    pub roles: Option<Vec<Role>>,
+    pub roles: Option<Vec<PartyRole>>,
     #[serde(default, with = "crate::application::double_option")]
     #[schema(value_type = Option<f64>)]
     pub ownership_percentage: Option<Option<f64>>,
@@ -172,7 +172,7 @@ pub fn validate_tree(
     validate_level(errors, tree, "", 1, definitions);
     let signatories: Vec<String> = walk(tree)
         .into_iter()
-        .filter(|(_, r)| r.roles.contains(&Role::Signatory))
+        .filter(|(_, r)| r.roles.contains(&PartyRole::Signatory))
         .map(|(path, _)| path)
         .collect();
     if signatories.len() > 1 {
@@ -287,7 +287,7 @@ fn validate_party(
             }
             if r.roles
                 .iter()
-                .any(|role| matches!(role, Role::Signatory | Role::Director))
+                .any(|role| matches!(role, PartyRole::Signatory | PartyRole::Director))
             {
                 // Directors and signatories are natural persons in this model (a corporate director is
                 // recorded as a shareholder or legal representative with its own representative).

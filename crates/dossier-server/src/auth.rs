@@ -1,4 +1,5 @@
-//! API key authentication and per-key rate limiting.
+//! API key authentication: the key becomes the request's [`Principal`], acting with the key's role.
+//! Requests are rate-limited per key.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -6,37 +7,27 @@ use std::time::Instant;
 
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
-use dossier_domain::audit::Actor;
-use dossier_store::ApiKey;
+use dossier_app::{AppError, Principal};
 
 use crate::AppState;
 use crate::error::ApiError;
 
-/// The caller of an `/api` route: a live API key and its workspace.
+/// The caller of an `/api` route: the principal of a live API key.
 #[derive(Debug, Clone)]
-pub struct Auth {
-    pub key: ApiKey,
-    /// The workspace's settings version when the request came in (handed to its transaction).
-    pub settings_version: i64,
+pub struct Auth(pub Principal);
+
+impl std::ops::Deref for Auth {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
 }
 
-impl Auth {
-    pub fn workspace_id(&self) -> &str {
-        &self.key.workspace_id
-    }
-
-    pub fn actor(&self) -> Actor {
-        Actor::api_key(&self.key.id)
-    }
-
-    /// 403 for a read-only key.
-    pub fn require_write(&self) -> Result<(), ApiError> {
-        if self.key.read_only {
-            Err(ApiError::Forbidden("this API key is read-only".into()))
-        } else {
-            Ok(())
-        }
-    }
+/// The secret of `Authorization: Bearer <secret>`; the scheme is case-insensitive (RFC 9110 §11.1).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, secret) = value.split_once(' ')?;
+    let secret = secret.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -50,23 +41,21 @@ impl FromRequestParts<AppState> for Auth {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .ok_or(ApiError::Unauthorized)?;
+            .and_then(bearer)
+            .ok_or(AppError::Unauthorized)?;
         let (key, settings_version) = state
+            .app
             .store
             .api_key_by_secret(secret)
             .await?
-            .ok_or(ApiError::Unauthorized)?;
+            .ok_or(AppError::Unauthorized)?;
         state.limiter.check(&key.id)?;
-        Ok(Auth {
-            key,
+        Ok(Auth(Principal::api_key(
+            &key.workspace_id,
+            &key.id,
+            key.role,
             settings_version,
-        })
+        )))
     }
 }
 
@@ -93,7 +82,7 @@ impl RateLimiter {
         }
     }
 
-    pub fn check(&self, key_id: &str) -> Result<(), ApiError> {
+    pub fn check(&self, key_id: &str) -> Result<(), AppError> {
         if self.per_second <= 0.0 {
             return Ok(());
         }
@@ -111,7 +100,7 @@ impl RateLimiter {
             Ok(())
         } else {
             let wait = (1.0 - bucket.tokens) / self.per_second;
-            Err(ApiError::RateLimited {
+            Err(AppError::RateLimited {
                 retry_after_secs: wait.ceil().max(1.0) as u64,
             })
         }
@@ -123,13 +112,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer("Bearer dsk_1"), Some("dsk_1"));
+        assert_eq!(bearer("BEARER dsk_1"), Some("dsk_1"));
+        assert_eq!(bearer("bEaReR  dsk_1 "), Some("dsk_1"));
+        assert_eq!(bearer("Basic dsk_1"), None);
+        assert_eq!(bearer("Bearer "), None);
+        assert_eq!(bearer("Bearerdsk_1"), None);
+    }
+
+    #[test]
     fn the_bucket_allows_a_burst_then_refuses_with_a_retry_time() {
         let limiter = RateLimiter::new(1, 3);
         for _ in 0..3 {
             assert!(limiter.check("k").is_ok());
         }
         match limiter.check("k") {
-            Err(ApiError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 1),
+            Err(AppError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 1),
             other => panic!("expected 429, got {other:?}"),
         }
         // Another key has its own bucket.

@@ -1,41 +1,31 @@
-//! API errors, rendered as `application/problem+json` (RFC 9457) with a `type`, a human `detail` and,
-//! for validation, the list of `{field, message}`.
+//! The API's rendering of the application layer's errors: `application/problem+json` (RFC 9457) with
+//! a `type`, a human `detail`, the machine `code` and, for validation, the list of `{field, message}`.
+//! This is the one place where an [`AppError`] becomes an HTTP status.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use dossier_app::AppError;
 use dossier_domain::validation::FieldError;
-use dossier_store::StoreError;
+use dossier_domain::workflow::RefusalCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// An application error on its way to becoming a problem document.
 #[derive(Debug)]
-pub enum ApiError {
-    /// 400: the request cannot be read (malformed JSON, bad query parameter).
-    BadRequest(String),
-    /// 401: no key, an unknown key or a revoked key.
-    Unauthorized,
-    /// 403: the key may not do this (a read-only key writing).
-    Forbidden(String),
-    /// 404: no such object in this workspace — also for other workspaces' objects, never leaked.
-    NotFound(&'static str),
-    /// 409: the request conflicts with the current state.
-    Conflict(String),
-    /// 413: the body is larger than the route accepts.
-    PayloadTooLarge(u64),
-    /// 415: the body is not of a type the route accepts.
-    UnsupportedMediaType(String),
-    /// 422: the request is readable but invalid; each problem names its field.
-    Invalid(Vec<FieldError>),
-    /// A refusal by a policy (the decision policy): its own status (403/409/422) and problem type.
-    Refused {
-        status: StatusCode,
-        slug: &'static str,
-        detail: String,
-    },
-    /// 429: the key's rate limit is exhausted for now.
-    RateLimited { retry_after_secs: u64 },
-    /// 500: our fault; details go to the log, not to the client.
-    Internal(String),
+pub struct ApiError(pub AppError);
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<dossier_store::StoreError> for ApiError {
+    fn from(e: dossier_store::StoreError) -> Self {
+        ApiError(e.into())
+    }
 }
 
 /// The problem document.
@@ -46,104 +36,83 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// The application layer's stable code of the failure (e.g. `not_found`, `decision.tasks_not_done`).
+    pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
 
-pub type ApiResult<T> = Result<T, ApiError>;
-
-impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, &'static str, String) {
-        use ApiError::*;
-        match self {
-            BadRequest(d) => (
-                StatusCode::BAD_REQUEST,
-                "bad-request",
-                "Bad request",
-                d.clone(),
-            ),
-            Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Unauthorized",
-                "send a valid API key as `Authorization: Bearer <key>`".into(),
-            ),
-            Forbidden(d) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden", d.clone()),
-            NotFound(what) => (
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "Not found",
-                format!("no such {what}"),
-            ),
-            Conflict(d) => (StatusCode::CONFLICT, "conflict", "Conflict", d.clone()),
-            PayloadTooLarge(limit) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Payload too large",
-                format!("the body is larger than the {limit} bytes this route accepts"),
-            ),
-            UnsupportedMediaType(d) => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-                d.clone(),
-            ),
-            Invalid(errors) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation",
-                "Invalid request",
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            Refused {
-                status,
-                slug,
-                detail,
-            } => (*status, slug, "Refused by policy", detail.clone()),
-            RateLimited { retry_after_secs } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate-limited",
-                "Too many requests",
-                format!("this API key's rate limit is exhausted; retry in {retry_after_secs} s"),
-            ),
-            Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal error",
-                "something went wrong on our side; it has been logged".into(),
-            ),
+/// The status, the problem type's slug and its title.
+fn parts(e: &AppError) -> (StatusCode, &'static str, &'static str) {
+    use AppError::*;
+    match e {
+        BadRequest(..) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
+        Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized"),
+        Forbidden(..) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
+        NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+        Conflict(..) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+        PayloadTooLarge(_) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Payload too large",
+        ),
+        UnsupportedMediaType(..) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+        ),
+        Invalid(_) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Invalid request",
+        ),
+        Refused(refusal) => {
+            let (status, slug) = match refusal.code {
+                RefusalCode::NotAllowed => (StatusCode::FORBIDDEN, "decision-not-allowed"),
+                RefusalCode::ReasonRequired => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "decision-reason-required")
+                }
+                RefusalCode::AlreadyDecided => (StatusCode::CONFLICT, "already-decided"),
+                RefusalCode::TasksNotDone => (StatusCode::CONFLICT, "tasks-not-done"),
+                RefusalCode::ReservedForQualifiedReviewer => {
+                    (StatusCode::FORBIDDEN, "reserved-for-qualified-reviewer")
+                }
+                RefusalCode::SameApprover => (StatusCode::CONFLICT, "same-approver"),
+            };
+            (status, slug, "Refused by policy")
         }
-    }
-
-    /// One invalid field.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        ApiError::Invalid(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
+        RateLimited { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+        ),
+        Internal(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+        ),
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, slug, title, detail) = self.parts();
-        let retry_after = match &self {
-            ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
-            _ => None,
-        };
-        if let ApiError::Internal(cause) = &self {
+        let e = self.0;
+        let (status, slug, title) = parts(&e);
+        if let AppError::Internal(cause) = &e {
             tracing::error!(%cause, "internal error");
         }
+        let retry_after = match &e {
+            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
         let problem = Problem {
             problem_type: format!("urn:dossier:problem:{slug}"),
             title: title.into(),
             status: status.as_u16(),
-            detail,
-            errors: match self {
-                ApiError::Invalid(e) => e,
+            detail: e.detail(),
+            code: e.code().into(),
+            errors: match e {
+                AppError::Invalid(errors) => errors,
                 _ => Vec::new(),
             },
         };
@@ -172,18 +141,29 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ApiError::NotFound("object"),
-            StoreError::Conflict(d) => ApiError::Conflict(d),
-            other => ApiError::Internal(other.to_string()),
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl From<Vec<FieldError>> for ApiError {
-    fn from(errors: Vec<FieldError>) -> Self {
-        ApiError::Invalid(errors)
+    #[tokio::test]
+    async fn a_refusal_keeps_its_policy_status_and_type() {
+        let e = ApiError(AppError::Refused(
+            dossier_domain::workflow::DecisionRefusal {
+                code: RefusalCode::ReservedForQualifiedReviewer,
+                message: "reserved: high risk".into(),
+            },
+        ));
+        let resp = e.into_response();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        let body = axum::body::to_bytes(resp.into_body(), 10_000)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            v["type"],
+            "urn:dossier:problem:reserved-for-qualified-reviewer"
+        );
+        assert_eq!(v["code"], "decision.reserved_for_qualified_reviewer");
+        assert_eq!(v["detail"], "reserved: high risk");
     }
 }

@@ -1,12 +1,13 @@
-//! Request extractors shared by every route: the JSON body (with its size limit and field-naming
-//! errors) and list paging.
+//! Request extractors shared by every route — the JSON body (with its size limit and field-naming
+//! errors), list paging, the idempotency key — and the rendering of a change's answer.
 
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{header, request::Parts};
+use axum::http::{HeaderMap, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use dossier_app::{AppError, Idempotency, Outcome, Written};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
@@ -15,10 +16,10 @@ use crate::error::ApiError;
 pub const MAX_JSON_BODY: u64 = 1024 * 1024;
 
 /// A JSON body: 415 unless `Content-Type` is JSON, 413 over 1 MiB, 400 when malformed, 422 naming the
-/// field when it does not fit the route's shape. Keeps the body's SHA-256 for idempotency.
+/// field when it does not fit the route's shape. Keeps the parsed body for idempotency.
 pub struct JsonBody<T> {
     pub value: T,
-    pub digest: String,
+    pub raw: serde_json::Value,
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
@@ -40,24 +41,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             })
             .unwrap_or(false);
         if !is_json {
-            return Err(ApiError::UnsupportedMediaType(
+            return Err(AppError::UnsupportedMediaType(
+                "json_expected",
                 "send the body as JSON with `Content-Type: application/json`".into(),
-            ));
+            )
+            .into());
         }
         let bytes = read_limited(req.into_body(), MAX_JSON_BODY).await?;
-        let digest = hex::encode(Sha256::digest(&bytes));
-        let raw: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-        let value = serde_path_to_error::deserialize(raw).map_err(|e| {
+        let raw: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            AppError::BadRequest("malformed_json", format!("the body is not valid JSON: {e}"))
+        })?;
+        let value = serde_path_to_error::deserialize(&raw).map_err(|e| {
             let path = e.path().to_string();
             let field = if path == "." {
                 "body".to_string()
             } else {
                 path
             };
-            ApiError::invalid(&field, e.into_inner().to_string())
+            AppError::invalid(&field, e.into_inner().to_string())
         })?;
-        Ok(JsonBody { value, digest })
+        Ok(JsonBody { value, raw })
     }
 }
 
@@ -70,11 +73,15 @@ pub async fn read_limited(body: Body, limit: u64) -> Result<axum::body::Bytes, A
             let mut source: Option<&dyn std::error::Error> = Some(&e);
             while let Some(s) = source {
                 if s.is::<http_body_util::LengthLimitError>() {
-                    return ApiError::PayloadTooLarge(limit);
+                    return AppError::PayloadTooLarge(limit).into();
                 }
                 source = s.source();
             }
-            ApiError::BadRequest(format!("the body could not be read: {e}"))
+            AppError::BadRequest(
+                "unreadable_body",
+                format!("the body could not be read: {e}"),
+            )
+            .into()
         })
 }
 
@@ -88,31 +95,63 @@ pub struct Page {
     pub cursor: Option<String>,
 }
 
-impl Page {
-    /// The limit to ask the store for: one more than the page, to know whether another page follows.
-    pub fn fetch_limit(&self) -> Result<i64, ApiError> {
-        match self.limit {
-            None => Ok(21),
-            Some(n) if (1..=100).contains(&n) => Ok(n + 1),
-            Some(_) => Err(ApiError::invalid("limit", "must be between 1 and 100")),
-        }
-    }
+/// The `Idempotency-Key` of a request, with the fingerprint of its parsed body.
+pub fn idempotency(
+    headers: &HeaderMap,
+    operation: &str,
+    body: &serde_json::Value,
+) -> Result<Option<Idempotency>, ApiError> {
+    idempotency_key(headers)?
+        .map(|key| Idempotency::new(key, operation, body).map_err(ApiError::from))
+        .transpose()
 }
 
-/// Cuts the extra item fetched by [`Page::fetch_limit`] and gives the cursor of the next page.
-pub fn paginate<T: serde::Serialize>(
-    mut items: Vec<T>,
-    fetch_limit: i64,
-    cursor_of: impl Fn(&T) -> String,
-) -> serde_json::Value {
-    let page = (fetch_limit - 1) as usize;
-    let next = if items.len() > page {
-        items.truncate(page);
-        items.last().map(&cursor_of)
-    } else {
-        None
+/// The raw `Idempotency-Key` header, if any.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str().map_err(|_| {
+                AppError::BadRequest(
+                    "idempotency_key",
+                    "Idempotency-Key must be 1-255 visible ASCII characters".into(),
+                )
+                .into()
+            })
+        })
+        .transpose()
+}
+
+/// A change's answer: its status, its JSON body, and `Idempotent-Replayed` on a kept answer.
+pub fn respond(written: Written) -> Response {
+    let status = match written.outcome {
+        Outcome::Created => StatusCode::CREATED,
+        Outcome::Changed => StatusCode::OK,
+        Outcome::Accepted => StatusCode::ACCEPTED,
+        Outcome::Deleted => StatusCode::NO_CONTENT,
     };
-    serde_json::json!({ "data": items, "next_cursor": next })
+    let mut resp = if status == StatusCode::NO_CONTENT {
+        status.into_response()
+    } else {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            written.body,
+        )
+            .into_response()
+    };
+    if written.replayed {
+        resp.headers_mut().insert(
+            "idempotent-replayed",
+            axum::http::HeaderValue::from_static("true"),
+        );
+    }
+    resp
+}
+
+/// A stored JSON document, handed over as is.
+pub fn json_text(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// A query string that does not parse is a 400 naming the parameter.
@@ -125,6 +164,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
         let q = parts.uri.query().unwrap_or("");
         serde_urlencoded::from_str(q)
             .map(Query)
-            .map_err(|e| ApiError::BadRequest(format!("bad query string: {e}")))
+            .map_err(|e| AppError::BadRequest("bad_query", format!("bad query string: {e}")).into())
     }
 }

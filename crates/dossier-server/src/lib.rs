@@ -1,25 +1,12 @@
-//! Dossier's HTTP surfaces: the JSON API under `/api`, the operations endpoints, and (in later
-//! capabilities) the portal, the back-office and the background workers — one axum app per process.
+//! Dossier's HTTP surfaces: the JSON API under `/api` and the operations endpoints — one axum app
+//! per process. Handlers parse, call the application layer (`dossier-app`) and render; this crate
+//! holds no business rule.
 
-pub mod applications;
+pub mod api;
 pub mod auth;
-pub mod config;
-pub mod custom_fields;
-pub mod documents;
 pub mod error;
-pub mod events;
 pub mod extract;
 pub mod ops;
-pub mod relationships;
-pub mod screening;
-pub mod screening_hits;
-pub mod screening_worker;
-pub mod templates;
-pub mod verification;
-pub mod watchlists;
-pub mod webhooks;
-pub mod workflow;
-pub mod write;
 
 use std::sync::Arc;
 
@@ -28,10 +15,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::middleware;
 use axum::routing::get;
-use dossier_store::Store;
+use dossier_app::App;
 use metrics_exporter_prometheus::PrometheusHandle;
-use object_store::ObjectStore;
-use object_store::local::LocalFileSystem;
 use tokio::net::TcpListener;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -40,39 +25,24 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 
-pub use config::Config;
-
-/// What every handler can reach.
+/// What every handler can reach: the application layer, and the HTTP plumbing around it.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub config: Arc<Config>,
+    pub app: App,
     pub limiter: Arc<auth::RateLimiter>,
     pub metrics: PrometheusHandle,
-    /// Where document contents live (a directory under the data dir).
-    pub documents: Arc<dyn ObjectStore>,
-    /// The in-memory watchlist search index (rebuilt when a new snapshot is imported).
-    pub screening: Arc<screening::ScreeningIndex>,
 }
 
 impl AppState {
-    /// Fails when the documents directory cannot be created.
-    pub fn new(store: Store, config: Config) -> anyhow::Result<Self> {
-        let dir = config.data_dir.join("documents");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.display()))?;
-        let documents = Arc::new(LocalFileSystem::new_with_prefix(&dir)?);
-        Ok(Self {
-            documents,
+    pub fn new(app: App) -> Self {
+        Self {
             limiter: Arc::new(auth::RateLimiter::new(
-                config.rate_limit_per_second,
-                config.rate_limit_burst,
+                app.config.rate_limit_per_second,
+                app.config.rate_limit_burst,
             )),
-            config: Arc::new(config),
-            store,
+            app,
             metrics: ops::prometheus(),
-            screening: Arc::default(),
-        })
+        }
     }
 }
 
@@ -105,16 +75,16 @@ impl utoipa::Modify for BearerAuth {
 /// The JSON API's routes and their OpenAPI description, built from the same handler annotations.
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(applications::routes())
-        .merge(relationships::routes())
-        .merge(custom_fields::routes())
-        .merge(events::routes())
-        .merge(webhooks::routes())
-        .merge(documents::routes())
-        .merge(templates::routes())
-        .merge(verification::routes())
-        .merge(screening::routes())
-        .merge(screening_hits::routes())
+        .merge(api::applications::routes())
+        .merge(api::relationships::routes())
+        .merge(api::custom_fields::routes())
+        .merge(api::events::routes())
+        .merge(api::webhooks::routes())
+        .merge(api::documents::routes())
+        .merge(api::templates::routes())
+        .merge(api::verification::routes())
+        .merge(api::screening::routes())
+        .merge(api::screening_hits::routes())
         .split_for_parts()
 }
 
@@ -147,7 +117,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .fallback(|| async { error::ApiError::NotFound("route") })
+        .fallback(|| async { error::ApiError(dossier_app::AppError::NotFound("route")) })
         // Bodies are limited per route by their extractors (1 MiB for JSON).
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn(ops::observe))
@@ -156,55 +126,15 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight.
+/// Serves until `shutdown` resolves, then finishes the requests in flight. The workers run beside
+/// it (see `dossier-workers`), started by the caller.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let dispatcher = Arc::new(webhooks::dispatcher::Dispatcher::new(
-        state.store.clone(),
-        &state.config,
-    )?);
-    let worker = state
-        .config
-        .webhook_delivery
-        .then(|| tokio::spawn(dispatcher.run()));
-    let refresher = watchlists::refresh::Refresher::new(state.store.clone(), &state.config)?;
-    let refresh_owner = refresher.owner().to_string();
-    let refresher = (state.config.watchlist_refresh && !refresher.sources().is_empty())
-        .then(|| tokio::spawn(refresher.run()));
-    let store = state.store.clone();
-    let screener = state.config.screening_worker.then(|| {
-        let worker = screening_worker::Screener {
-            store: state.store.clone(),
-            index: state.screening.clone(),
-            default_threshold: state.config.screening_threshold,
-        };
-        tokio::spawn(worker.run(std::time::Duration::from_millis(
-            state.config.screening_poll_ms.max(10),
-        )))
-    });
-    let served = axum::serve(listener, app(state))
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
-        .await;
-    // Deliveries in flight are abandoned with their lease; they are sent again after a restart.
-    if let Some(w) = worker {
-        w.abort();
-    }
-    // A refresh cut short stores nothing; its lease is released so the next start retries at
-    // once (after a crash the lease just expires).
-    if let Some(r) = refresher {
-        r.abort();
-        let _ = r.await;
-        if let Err(e) = store.release_watchlist_refresh_leases(&refresh_owner).await {
-            tracing::warn!(error = %e, "could not release the watchlist refresh leases");
-        }
-    }
-    // A screening in flight is rolled back; its queue row stays and is screened after a restart.
-    if let Some(s) = screener {
-        s.abort();
-    }
-    served?;
+        .await?;
     Ok(())
 }

@@ -39,7 +39,7 @@ pub async fn healthz() -> &'static str {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if state.store.ping().await {
+    if state.app.store.ping().await {
         "ready".into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
@@ -47,10 +47,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let (size, idle) = state.store.pool_stats();
+    let (size, idle) = state.app.store.pool_stats();
     metrics::gauge!("db_pool_connections").set(size as f64);
     metrics::gauge!("db_pool_idle_connections").set(idle as f64);
-    if let Ok(backlog) = state.store.outbox_backlog().await {
+    if let Ok(backlog) = state.app.store.outbox_backlog().await {
         metrics::gauge!("outbox_backlog").set(backlog as f64);
     }
     let mut resp = state.metrics.render().into_response();

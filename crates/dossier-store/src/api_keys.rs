@@ -1,4 +1,5 @@
-//! API keys: random, prefixed, shown once, stored as SHA-256, revocable, optionally read-only.
+//! API keys: random, prefixed, shown once, stored as SHA-256, revocable; each acts with a role
+//! (`automation` unless created with another, `read_only` for read-only keys).
 
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -6,6 +7,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
+
+use dossier_domain::access::Role;
 
 use crate::{Result, Store, StoreError, now};
 
@@ -17,7 +20,7 @@ pub struct ApiKey {
     pub name: String,
     /// The first characters of the key, to recognise it in lists.
     pub prefix: String,
-    pub read_only: bool,
+    pub role: Role,
     pub created_at: String,
     pub revoked_at: Option<String>,
 }
@@ -30,7 +33,7 @@ pub struct NewKey {
 }
 
 const SELECT: &str =
-    "SELECT id, workspace_id, name, prefix, read_only, created_at, revoked_at FROM api_keys";
+    "SELECT id, workspace_id, name, prefix, role, created_at, revoked_at FROM api_keys";
 
 fn from_row(r: AnyRow) -> ApiKey {
     ApiKey {
@@ -38,7 +41,8 @@ fn from_row(r: AnyRow) -> ApiKey {
         workspace_id: r.get(1),
         name: r.get(2),
         prefix: r.get(3),
-        read_only: r.get::<i64, _>(4) != 0,
+        // A role this build does not know is the least one: read-only.
+        role: Role::parse(&r.get::<String, _>(4)).unwrap_or(Role::ReadOnly),
         created_at: r.get(5),
         revoked_at: r.get(6),
     }
@@ -55,7 +59,7 @@ impl Store {
         &self,
         workspace_id: &str,
         name: &str,
-        read_only: bool,
+        role: Role,
     ) -> Result<NewKey> {
         let random: String = rand::rng()
             .sample_iter(&Alphanumeric)
@@ -68,26 +72,26 @@ impl Store {
             workspace_id: workspace_id.to_string(),
             name: name.to_string(),
             prefix: secret[..12].to_string(),
-            read_only,
+            role,
             created_at: now(),
             revoked_at: None,
         };
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO api_keys (id, workspace_id, name, prefix, key_hash, read_only, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_keys (id, workspace_id, name, prefix, key_hash, read_only, role, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&key.id)
         .bind(&key.workspace_id)
         .bind(&key.name)
         .bind(&key.prefix)
         .bind(hash_secret(&secret))
-        .bind(read_only as i64)
+        .bind((role == Role::ReadOnly) as i64)
+        .bind(role.as_str())
         .bind(&key.created_at)
         .execute(tx.conn().await?)
         .await?;
-        let after =
-            serde_json::json!({"name": key.name, "prefix": key.prefix, "read_only": read_only});
+        let after = serde_json::json!({"name": key.name, "prefix": key.prefix, "role": role});
         tx.audit(
             workspace_id,
             &dossier_domain::audit::Actor::cli(),
@@ -106,7 +110,7 @@ impl Store {
     /// request's transaction is told, see [`Tx::observe_settings`](crate::Tx::observe_settings)).
     pub async fn api_key_by_secret(&self, secret: &str) -> Result<Option<(ApiKey, i64)>> {
         let row = sqlx::query(
-            "SELECT k.id, k.workspace_id, k.name, k.prefix, k.read_only, k.created_at, k.revoked_at, \
+            "SELECT k.id, k.workspace_id, k.name, k.prefix, k.role, k.created_at, k.revoked_at, \
              w.settings_version FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id \
              WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
         )

@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use dossier_domain::access::Role;
 use dossier_domain::audit::{Actor, ChainedFields, Change, GENESIS_HASH, entry_hash};
 use serde::Serialize;
 use sqlx::Row;
@@ -44,7 +45,7 @@ pub struct ChainBreak {
 }
 
 const COLUMNS: &str = "id, workspace_id, seq, at, actor_kind, actor_id, action, object_type, object_id, \
-                       application_id, changes, prev_hash, hash, chain";
+                       application_id, changes, prev_hash, hash, chain, actor_role";
 
 struct Raw {
     id: String,
@@ -61,6 +62,8 @@ struct Raw {
     prev_hash: String,
     hash: String,
     chain: String,
+    /// NULL on entries written before roles were recorded (their hash does not cover one).
+    actor_role: Option<String>,
 }
 
 impl Raw {
@@ -80,6 +83,7 @@ impl Raw {
             prev_hash: r.get(11),
             hash: r.get(12),
             chain: r.get(13),
+            actor_role: r.get(14),
         }
     }
 
@@ -91,6 +95,7 @@ impl Raw {
             at: &self.at,
             actor_kind: &self.actor_kind,
             actor_id: &self.actor_id,
+            actor_role: self.actor_role.as_deref(),
             action: &self.action,
             object_type: &self.object_type,
             object_id: &self.object_id,
@@ -108,6 +113,11 @@ impl Raw {
             seq: self.seq,
             at: self.at,
             actor: Actor {
+                role: self
+                    .actor_role
+                    .as_deref()
+                    .and_then(Role::parse)
+                    .unwrap_or_default(),
                 kind: self.actor_kind,
                 id: self.actor_id,
             },
@@ -177,6 +187,7 @@ impl Tx {
             prev_hash: String::new(),
             hash: String::new(),
             chain: application_id.unwrap_or_default().to_string(),
+            actor_role: Some(actor.role.as_str().to_string()),
         }));
         Ok(())
     }
@@ -242,7 +253,7 @@ pub(crate) async fn append(tx: &mut Tx, pending: Vec<PendingAudit>) -> Result<()
         for chunk in entries.chunks(500) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|i| {
-                    let p: Vec<String> = (1..=14).map(|c| format!("${}", i * 14 + c)).collect();
+                    let p: Vec<String> = (1..=15).map(|c| format!("${}", i * 15 + c)).collect();
                     format!("({})", p.join(", "))
                 })
                 .collect();
@@ -266,7 +277,8 @@ pub(crate) async fn append(tx: &mut Tx, pending: Vec<PendingAudit>) -> Result<()
                     .bind(&raw.changes)
                     .bind(&raw.prev_hash)
                     .bind(&raw.hash)
-                    .bind(&raw.chain);
+                    .bind(&raw.chain)
+                    .bind(&raw.actor_role);
             }
             q.execute(tx.conn().await?).await?;
         }

@@ -1,6 +1,7 @@
 //! Documents of a case: one metadata row each (the bytes live in the object store under
 //! `storage_key`). Deleting is soft: the row stays with `deleted_at`, and the audit keeps who did it.
 
+use dossier_domain::access::Role;
 use dossier_domain::audit::Actor;
 use dossier_domain::workflow::{CaseDocument, DocumentStatus};
 use serde::Serialize;
@@ -54,7 +55,7 @@ impl Document {
 }
 
 const COLUMNS: &str = "id, application_id, relationship_id, type, filename, content_type, size_bytes, sha256, \
-                       storage_key, status, reason, uploaded_by_kind, uploaded_by_id, created_at, updated_at, deleted_at";
+                       storage_key, status, reason, uploaded_by_kind, uploaded_by_id, created_at, updated_at, deleted_at, uploaded_by_role";
 
 fn decode(r: &AnyRow) -> Result<Document> {
     let status: String = r.get(9);
@@ -74,6 +75,7 @@ fn decode(r: &AnyRow) -> Result<Document> {
         uploaded_by: Actor {
             kind: r.get(11),
             id: r.get(12),
+            role: Role::parse(&r.get::<String, _>(16)).unwrap_or_default(),
         },
         created_at: r.get(13),
         updated_at: r.get(14),
@@ -85,7 +87,7 @@ impl Tx {
     pub async fn insert_document(&mut self, workspace_id: &str, d: &Document) -> Result<()> {
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO documents (workspace_id, {COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
         )))
         .bind(workspace_id)
         .bind(&d.id)
@@ -104,6 +106,7 @@ impl Tx {
         .bind(&d.created_at)
         .bind(&d.updated_at)
         .bind(&d.deleted_at)
+        .bind(d.uploaded_by.role.as_str())
         .execute(self.conn().await?)
         .await?;
         Ok(())

@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_settings_version.sql"),
         postgres: include_str!("../migrations/postgres/0010_settings_version.sql"),
     },
+    Migration {
+        version: 11,
+        name: "roles",
+        sqlite: include_str!("../migrations/sqlite/0011_roles.sql"),
+        postgres: include_str!("../migrations/postgres/0011_roles.sql"),
+    },
 ];
 
 impl Store {

@@ -1,6 +1,7 @@
 //! Every risk a case had: one row each time its score or level changed, with the assessment (and so
 //! its explanation) as it was.
 
+use dossier_domain::access::Role;
 use dossier_domain::audit::Actor;
 use dossier_domain::workflow::RiskAssessment;
 use serde::Serialize;
@@ -30,7 +31,7 @@ impl Tx {
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO risk_history (id, workspace_id, application_id, score, level, cause, actor_kind, \
-             actor_id, assessment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             actor_id, assessment, created_at, actor_role) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&e.id)
         .bind(workspace_id)
@@ -42,6 +43,7 @@ impl Tx {
         .bind(&e.actor.id)
         .bind(serde_json::to_string(&e.assessment).expect("an assessment serialises"))
         .bind(&e.created_at)
+        .bind(e.actor.role.as_str())
         .execute(self.conn().await?)
         .await?;
         Ok(())
@@ -58,7 +60,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<RiskHistoryEntry>> {
         let rows = sqlx::query(
-            "SELECT id, application_id, score, level, cause, actor_kind, actor_id, assessment, created_at \
+            "SELECT id, application_id, score, level, cause, actor_kind, actor_id, assessment, created_at, actor_role \
              FROM risk_history WHERE workspace_id = $1 AND application_id = $2 AND id < $3 \
              ORDER BY id DESC LIMIT $4",
         )
@@ -80,6 +82,7 @@ impl Store {
                     actor: Actor {
                         kind: r.get(5),
                         id: r.get(6),
+                        role: Role::parse(&r.get::<String, _>(9)).unwrap_or_default(),
                     },
                     assessment: serde_json::from_str(&assessment)
                         .map_err(|e| corrupt("risk assessment", e))?,

@@ -2,7 +2,7 @@
 //! environment variables ← command-line flags.
 
 use anyhow::Context;
-use dossier_server::Config;
+use dossier_app::Config;
 
 use crate::GlobalArgs;
 

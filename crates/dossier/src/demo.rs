@@ -2,9 +2,9 @@
 //! at once. Seeding is done once; later starts reuse the cases and make a fresh key.
 
 use anyhow::Context;
+use dossier_app::applications;
 use dossier_domain::application::NewApplication;
 use dossier_domain::audit::Actor;
-use dossier_server::applications::service;
 use dossier_store::{ApplicationFilter, Store};
 use serde_json::json;
 
@@ -24,13 +24,16 @@ pub async fn seed(store: &Store) -> anyhow::Result<String> {
         let mut tx = store.begin().await?;
         for case in cases() {
             let new: NewApplication = serde_json::from_value(case).context("demo case shape")?;
-            service::create(&mut tx, &ws.id, &Actor::system(), new)
+            applications::create(&mut tx, &ws.id, &Actor::system(), new)
                 .await
-                .map_err(|e| anyhow::anyhow!("seeding the demo: {e:?}"))?;
+                .map_err(|e| anyhow::anyhow!("seeding the demo: {e}"))?;
         }
         tx.commit().await?;
     }
-    Ok(store.create_api_key(&ws.id, "demo", false).await?.secret)
+    Ok(store
+        .create_api_key(&ws.id, "demo", dossier_domain::access::Role::Automation)
+        .await?
+        .secret)
 }
 
 fn cases() -> Vec<serde_json::Value> {

@@ -13,8 +13,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use dossier_server::{AppState, Config};
+use dossier_app::{App, Config};
+use dossier_domain::access::Role;
+use dossier_server::AppState;
 use dossier_store::{Store, StoreConfig};
+use dossier_workers::Workers;
 
 #[derive(Parser)]
 #[command(
@@ -89,8 +92,12 @@ enum ApiKeyCommand {
     Create {
         #[arg(long, default_value = "default")]
         workspace: String,
-        /// A key that can read but not change anything.
-        #[arg(long)]
+        /// The role the key acts with: admin, qualified_reviewer, reviewer, read_only or automation.
+        /// It decides what the decision policy leaves to that role.
+        #[arg(long, default_value = "automation", value_parser = parse_role)]
+        role: Role,
+        /// Same as `--role read_only`: a key that can read but not change anything.
+        #[arg(long, conflicts_with = "role")]
         read_only: bool,
         /// A label to recognise the key by.
         #[arg(long, default_value = "cli")]
@@ -184,8 +191,12 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 println!("Demo API key (workspace `demo`):\n{key}");
             }
             tracing::info!(%addr, backend = ?store.backend(), "dossier serving");
-            let state = AppState::new(store.clone(), config)?;
-            dossier_server::serve(state, listener, shutdown_signal()).await?;
+            let app = App::new(store.clone(), config)?;
+            let workers = Workers::start(&app)?;
+            let served =
+                dossier_server::serve(AppState::new(app), listener, shutdown_signal()).await;
+            workers.stop().await;
+            served?;
             store.close().await;
             tracing::info!("dossier stopped");
         }
@@ -215,15 +226,16 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Apikey(ApiKeyCommand::Create {
             workspace,
+            role,
             read_only,
             name,
         }) => {
+            let role = if read_only { Role::ReadOnly } else { role };
             let store = open_store(&config).await?;
             let ws = workspace_id(&store, &workspace).await?;
-            let created = store.create_api_key(&ws, &name, read_only).await?;
+            let created = store.create_api_key(&ws, &name, role).await?;
             eprintln!(
-                "Created {} key {} in workspace `{workspace}`. It is shown only now:",
-                if read_only { "read-only" } else { "read-write" },
+                "Created {role} key {} in workspace `{workspace}`. It is shown only now:",
                 created.key.id
             );
             println!("{}", created.secret);
@@ -234,8 +246,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
             for k in store.api_keys(&ws).await? {
                 let state = match &k.revoked_at {
                     Some(at) => format!("revoked {at}"),
-                    None if k.read_only => "read-only".into(),
-                    None => "read-write".into(),
+                    None => k.role.to_string(),
                 };
                 println!(
                     "{}\t{}…\t{}\t{}\t{}",
@@ -309,4 +320,15 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// `--role`: one of the roles, named as the API names them.
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!(
+            "unknown role `{text}`; a role is one of {}",
+            names.join(", ")
+        )
+    })
 }

@@ -1,6 +1,6 @@
 //! `dossier watchlist import|refresh|prune|list` and `dossier screen`: sanctions and PEP lists in
 //! the store, and ad-hoc searches against them. Watchlists are global to the installation (not per
-//! workspace). Imports go through `dossier_server::watchlists`, like the server's refresher.
+//! workspace). Imports go through `dossier_app::watchlists`, like the server's refresher.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
+use dossier_app::config::Config;
+use dossier_app::screening::queue::{Screener, rescreen_snapshot};
+use dossier_app::screening::{ScreeningIndex, SearchRequest, load_index, threshold, validate};
+use dossier_app::watchlists::{after_import, import_path, prune};
+use dossier_app::{AppError, Principal};
 use dossier_screening::SourceKind;
-use dossier_server::Config;
-use dossier_server::error::ApiError;
-use dossier_server::screening::{ScreeningIndex, SearchRequest, load_index, validate};
-use dossier_server::screening_worker::{Screener, rescreen_snapshot};
-use dossier_server::watchlists::refresh::{Refreshed, Refresher};
-use dossier_server::watchlists::{after_import, import_path, prune};
 use dossier_store::{Store, WatchlistSnapshot};
+use dossier_workers::watchlists::{Refreshed, Refresher};
 use serde_json::json;
 
 #[derive(Subcommand)]
@@ -349,28 +349,31 @@ pub async fn screen(args: ScreenArgs, store: &Store, config: &Config) -> anyhow:
     };
     let query = match validate(&request) {
         Ok(q) => q,
-        Err(ApiError::Invalid(errors)) => {
+        Err(AppError::Invalid(errors)) => {
             let text: Vec<String> = errors
                 .iter()
                 .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))
                 .collect();
             bail!("{}", text.join("; "))
         }
-        Err(e) => bail!("invalid query: {e:?}"),
+        Err(e) => bail!("invalid query: {e}"),
     };
     if store.latest_watchlist_snapshot_ids().await?.is_empty() {
         bail!("no watchlist imported; run `dossier watchlist import --source KIND PATH`");
     }
     let (snapshots, index) = load_index(store).await?;
-    let mut threshold = config.screening_threshold;
-    if let Some(name) = &args.workspace {
-        let Some(ws) = store.workspace_by_name(name).await? else {
-            bail!("no workspace named `{name}`");
-        };
-        if let Some(bp) = store.screening_threshold(&ws.id).await? {
-            threshold = bp as f64 / 10_000.0;
+    let threshold = match &args.workspace {
+        None => config.screening_threshold,
+        Some(name) => {
+            let Some(ws) = store.workspace_by_name(name).await? else {
+                bail!("no workspace named `{name}`");
+            };
+            let cli = Principal::cli(&ws.id);
+            threshold(store, cli.ws(), config.screening_threshold)
+                .await?
+                .0
         }
-    }
+    };
     let results = index.search(&query, threshold);
     if args.json {
         let snapshots: Vec<_> = snapshots

@@ -157,6 +157,22 @@ pub enum ContentKind {
 }
 
 impl ContentKind {
+    /// The accepted kinds (what an upload may be).
+    pub const ACCEPTED: [ContentKind; 7] = [
+        ContentKind::Pdf,
+        ContentKind::Jpeg,
+        ContentKind::Png,
+        ContentKind::Webp,
+        ContentKind::Heic,
+        ContentKind::Heif,
+        ContentKind::Tiff,
+    ];
+
+    /// The accepted kind a stored document's content type names.
+    pub fn from_mime(mime: &str) -> Option<ContentKind> {
+        Self::ACCEPTED.into_iter().find(|k| k.mime() == mime)
+    }
+
     pub fn mime(self) -> &'static str {
         match self {
             ContentKind::Pdf => "application/pdf",
@@ -181,16 +197,7 @@ impl ContentKind {
     }
 
     pub fn accepted(self) -> bool {
-        matches!(
-            self,
-            ContentKind::Pdf
-                | ContentKind::Jpeg
-                | ContentKind::Png
-                | ContentKind::Webp
-                | ContentKind::Heic
-                | ContentKind::Heif
-                | ContentKind::Tiff
-        )
+        Self::ACCEPTED.contains(&self)
     }
 
     /// Images and PDFs a browser may show inline; anything else is served as an attachment.

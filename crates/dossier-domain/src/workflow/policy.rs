@@ -14,32 +14,7 @@
 use super::status::StatusExecution;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    QualifiedReviewer,
-    Reviewer,
-    ReadOnly,
-    /// An API key acting as an automation.
-    Automation,
-}
-
-impl Role {
-    fn may_decide(self) -> bool {
-        self != Role::ReadOnly
-    }
-    fn is_qualified(self) -> bool {
-        matches!(self, Role::Admin | Role::QualifiedReviewer)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Actor {
-    /// User id or API key id.
-    pub id: String,
-    pub role: Role,
-}
+pub use crate::access::{Actor, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -48,6 +23,7 @@ pub enum DecisionKind {
     Rejected,
 }
 
+/// The compliance decision of a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusReview {
@@ -55,6 +31,25 @@ pub enum StatusReview {
     Pending,
     Approved,
     Rejected,
+}
+
+impl StatusReview {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusReview::Pending => "pending",
+            StatusReview::Approved => "approved",
+            StatusReview::Rejected => "rejected",
+        }
+    }
+}
+
+impl From<DecisionKind> for StatusReview {
+    fn from(kind: DecisionKind) -> Self {
+        match kind {
+            DecisionKind::Approved => StatusReview::Approved,
+            DecisionKind::Rejected => StatusReview::Rejected,
+        }
+    }
 }
 
 /// `POST /api/applications/{id}/decision` body.
@@ -176,7 +171,7 @@ pub fn decide(
     request: &DecisionRequest,
     now: jiff::Timestamp,
 ) -> Result<DecisionOutcome, DecisionRefusal> {
-    if !actor.role.may_decide() {
+    if !actor.role.may_write() {
         return refuse(
             RefusalCode::NotAllowed,
             "a read-only user cannot decide cases",
@@ -291,10 +286,7 @@ mod tests {
     use super::*;
 
     fn actor(id: &str, role: Role) -> Actor {
-        Actor {
-            id: id.into(),
-            role,
-        }
+        Actor::new("user", id, role)
     }
     fn approve() -> DecisionRequest {
         DecisionRequest {

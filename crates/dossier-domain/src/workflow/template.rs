@@ -17,21 +17,7 @@ use std::sync::Arc;
 pub const KYB_STANDARD: &str = include_str!("../../data/templates/kyb_standard.json");
 pub const KYC_STANDARD: &str = include_str!("../../data/templates/kyc_standard.json");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseType {
-    Business,
-    Person,
-}
-
-impl CaseType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseType::Business => "business",
-            CaseType::Person => "person",
-        }
-    }
-}
+pub use crate::application::SubjectKind;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +25,7 @@ pub struct TemplateSource {
     pub name: String,
     #[serde(default = "one")]
     pub version: u32,
-    pub applies_to: CaseType,
+    pub applies_to: SubjectKind,
     #[serde(default)]
     pub description: String,
     #[serde(default)]
@@ -385,8 +371,8 @@ pub fn compile(
 
     // Data expected.
     let subject_fields = match source.applies_to {
-        CaseType::Business => BUSINESS_FIELDS,
-        CaseType::Person => PERSON_FIELDS,
+        SubjectKind::Business => BUSINESS_FIELDS,
+        SubjectKind::Person => PERSON_FIELDS,
     };
     for (i, f) in source.data.subject_fields.iter().enumerate() {
         if !known_field(&f.field, subject_fields) {
@@ -648,10 +634,10 @@ pub fn default_templates() -> Vec<TemplateSource> {
 }
 
 /// The default template name for a case type.
-pub fn default_template_name(case_type: CaseType) -> &'static str {
+pub fn default_template_name(case_type: SubjectKind) -> &'static str {
     match case_type {
-        CaseType::Business => "kyb_standard",
-        CaseType::Person => "kyc_standard",
+        SubjectKind::Business => "kyb_standard",
+        SubjectKind::Person => "kyc_standard",
     }
 }
 

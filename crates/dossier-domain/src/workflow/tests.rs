@@ -111,10 +111,7 @@ fn a_kyb_case_gets_its_tasks_risk_and_status() {
             pending_approval: None,
             open_tasks: &e.open_tasks(),
         },
-        &Actor {
-            id: "key_1".into(),
-            role: Role::Automation,
-        },
+        &Actor::new("user", "key_1", Role::Automation),
         &DecisionRequest {
             status_review: DecisionKind::Approved,
             reason: "looks fine".into(),
@@ -195,10 +192,7 @@ fn a_complete_case_reaches_done() {
             pending_approval: None,
             open_tasks: &validated.open_tasks(),
         },
-        &Actor {
-            id: "u1".into(),
-            role: Role::Reviewer,
-        },
+        &Actor::new("user", "u1", Role::Reviewer),
         &DecisionRequest {
             status_review: DecisionKind::Approved,
             reason: "all clear".into(),

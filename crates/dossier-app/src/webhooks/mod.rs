@@ -1,0 +1,324 @@
+//! Webhook endpoints: subscriptions (also in the REST-hook shape Zapier sends), secret rotation, test
+//! events, the delivery log and replay. Delivery itself is a worker (`dossier-workers`).
+
+pub mod signing;
+pub mod target;
+
+use dossier_domain::audit::{Actor, diff};
+use dossier_domain::event::is_subscribable;
+use dossier_domain::validation::Errors;
+use dossier_store::{Delivery, TEST_EVENT, Tx, WebhookEndpoint, now, timestamp};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::error::{AppError, AppResult};
+use crate::{App, Idempotency, Outcome, Principal, Written, fetch_limit, paginate};
+
+/// Body of `POST /api/webhooks`: `{url, events}`, or Zapier's REST-hook `{target_url, event}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    pub url: Option<String>,
+    /// Event types, or `["*"]` for every event.
+    pub events: Option<Vec<String>>,
+    pub description: Option<String>,
+    pub enabled: Option<bool>,
+    /// REST-hook alias of `url`.
+    pub target_url: Option<String>,
+    /// REST-hook alias of `events: [event]`.
+    pub event: Option<String>,
+}
+
+/// Body of `PATCH /api/webhooks/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookPatch {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub description: Option<String>,
+    /// Re-enabling clears the reason it was disabled.
+    pub enabled: Option<bool>,
+}
+
+fn check(errors: &mut Errors, url: &str, events: &[String], allow_private: bool) {
+    match target::parse_target(url) {
+        Err(e) => errors.add("url", e),
+        Ok(u) => {
+            if let Err(e) = target::check_literal_host(&u, allow_private) {
+                errors.add("url", e);
+            }
+        }
+    }
+    if events.is_empty() {
+        errors.add(
+            "events",
+            "subscribe to at least one event type, or [\"*\"] for all",
+        );
+    }
+    for (i, e) in events.iter().enumerate() {
+        if !is_subscribable(e) {
+            errors.add(
+                format!("events[{i}]"),
+                format!("`{e}` is not an event type (see docs/webhooks.md)"),
+            );
+        }
+    }
+}
+
+impl App {
+    /// Subscribes an endpoint; the answer carries its signing secret, shown only here.
+    pub async fn create_webhook(
+        &self,
+        p: &Principal,
+        idempotency: Option<Idempotency>,
+        new: NewWebhook,
+    ) -> AppResult<Written> {
+        p.require_admin()?;
+        let allow_private = self.config.webhook_allow_private_targets;
+        self.write(p, idempotency, async |tx| {
+            let b = new;
+            let mut errors = Errors::new();
+            let url = match (b.url, b.target_url) {
+                (Some(u), None) | (None, Some(u)) => u,
+                (Some(_), Some(_)) => {
+                    return Err(AppError::invalid(
+                        "target_url",
+                        "give `url` or `target_url`, not both",
+                    ));
+                }
+                (None, None) => {
+                    return Err(AppError::invalid("url", "the endpoint URL is required"));
+                }
+            };
+            let events = match (b.events, b.event) {
+                (Some(list), None) => list,
+                (None, Some(one)) => vec![one],
+                (None, None) => vec!["*".to_string()],
+                (Some(_), Some(_)) => {
+                    return Err(AppError::invalid(
+                        "event",
+                        "give `events` or `event`, not both",
+                    ));
+                }
+            };
+            check(&mut errors, &url, &events, allow_private);
+            errors.into_result()?;
+            let at = now();
+            let endpoint = WebhookEndpoint {
+                id: dossier_domain::id::new_id("whk"),
+                url,
+                events,
+                description: b.description,
+                enabled: b.enabled.unwrap_or(true),
+                disabled_reason: None,
+                created_at: at.clone(),
+                updated_at: at,
+                secret: signing::new_secret(),
+                previous_secret: None,
+                previous_secret_until: None,
+            };
+            tx.insert_webhook_endpoint(p.ws(), &endpoint).await?;
+            audit(
+                tx,
+                p.ws(),
+                &p.actor,
+                "webhook.created",
+                &endpoint.id,
+                &Value::Null,
+                &to_json(&endpoint),
+            )
+            .await?;
+            let mut shown = to_json(&endpoint);
+            shown["secret"] = json!(endpoint.secret);
+            Ok((Outcome::Created, shown))
+        })
+        .await
+    }
+
+    pub async fn webhooks(&self, p: &Principal) -> AppResult<Vec<WebhookEndpoint>> {
+        Ok(self.store.webhook_endpoints(p.ws()).await?)
+    }
+
+    pub async fn webhook(&self, p: &Principal, id: &str) -> AppResult<WebhookEndpoint> {
+        self.store
+            .webhook_endpoint(p.ws(), id)
+            .await?
+            .ok_or(AppError::NotFound("webhook endpoint"))
+    }
+
+    /// Changes an endpoint; re-enabling it clears the reason it was disabled.
+    pub async fn update_webhook(
+        &self,
+        p: &Principal,
+        id: &str,
+        patch: WebhookPatch,
+    ) -> AppResult<Written> {
+        p.require_admin()?;
+        let allow_private = self.config.webhook_allow_private_targets;
+        self.write(p, None, async |tx| {
+            let before = load(tx, p.ws(), id).await?;
+            let mut endpoint = before.clone();
+            let change = patch;
+            if let Some(url) = change.url {
+                endpoint.url = url;
+            }
+            if let Some(events) = change.events {
+                endpoint.events = events;
+            }
+            if let Some(d) = change.description {
+                endpoint.description = Some(d);
+            }
+            if let Some(enabled) = change.enabled {
+                endpoint.enabled = enabled;
+                if enabled {
+                    endpoint.disabled_reason = None;
+                }
+            }
+            let mut errors = Errors::new();
+            check(&mut errors, &endpoint.url, &endpoint.events, allow_private);
+            errors.into_result()?;
+            if endpoint != before {
+                endpoint.updated_at = now();
+                tx.update_webhook_endpoint(p.ws(), &endpoint).await?;
+                audit(
+                    tx,
+                    p.ws(),
+                    &p.actor,
+                    "webhook.updated",
+                    id,
+                    &to_json(&before),
+                    &to_json(&endpoint),
+                )
+                .await?;
+            }
+            Ok((Outcome::Changed, to_json(&endpoint)))
+        })
+        .await
+    }
+
+    /// Unsubscribes (the REST-hook unsubscribe call). Pending deliveries to it are dropped; the log
+    /// stays.
+    pub async fn delete_webhook(&self, p: &Principal, id: &str) -> AppResult<Written> {
+        p.require_admin()?;
+        self.write(p, None, async |tx| {
+            let before = load(tx, p.ws(), id).await?;
+            tx.delete_webhook_endpoint(p.ws(), id).await?;
+            audit(
+                tx,
+                p.ws(),
+                &p.actor,
+                "webhook.deleted",
+                id,
+                &to_json(&before),
+                &Value::Null,
+            )
+            .await?;
+            Ok((Outcome::Deleted, Value::Null))
+        })
+        .await
+    }
+
+    /// Replaces the signing secret. For 24 hours deliveries are signed with the old and the new one.
+    pub async fn rotate_webhook_secret(&self, p: &Principal, id: &str) -> AppResult<Written> {
+        p.require_admin()?;
+        self.write(p, None, async |tx| {
+            let mut endpoint = load(tx, p.ws(), id).await?;
+            let until =
+                timestamp(jiff::Timestamp::now() + std::time::Duration::from_secs(24 * 3600));
+            endpoint.previous_secret = Some(std::mem::replace(
+                &mut endpoint.secret,
+                signing::new_secret(),
+            ));
+            endpoint.previous_secret_until = Some(until.clone());
+            endpoint.updated_at = now();
+            tx.update_webhook_endpoint(p.ws(), &endpoint).await?;
+            let change = json!({"secret": "rotated", "previous_secret_until": until});
+            audit(
+                tx,
+                p.ws(),
+                &p.actor,
+                "webhook.secret_rotated",
+                id,
+                &Value::Null,
+                &change,
+            )
+            .await?;
+            Ok((
+                Outcome::Changed,
+                json!({"id": id, "secret": endpoint.secret, "previous_secret_until": until}),
+            ))
+        })
+        .await
+    }
+
+    /// Sends a `webhooks.test` event to this endpoint alone.
+    pub async fn send_test_event(&self, p: &Principal, id: &str) -> AppResult<Written> {
+        self.write(p, None, async |tx| {
+            let endpoint = load(tx, p.ws(), id).await?;
+            let object = json!({"webhook_id": endpoint.id, "message": "This is a test event from Dossier."});
+            let event_id = tx.emit(p.ws(), TEST_EVENT, None, &object).await?;
+            let delivery = tx.insert_delivery(p.ws(), &endpoint.id, &event_id, TEST_EVENT).await?;
+            Ok((Outcome::Accepted, json!({"id": delivery, "event_id": event_id, "event_type": TEST_EVENT, "status": "pending"})))
+        })
+        .await
+    }
+
+    /// The endpoint's deliveries, newest first: attempts, last status and error, next attempt.
+    pub async fn webhook_deliveries(
+        &self,
+        p: &Principal,
+        id: &str,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> AppResult<Value> {
+        self.webhook(p, id).await?;
+        let fetch = fetch_limit(limit)?;
+        let deliveries = self
+            .store
+            .webhook_deliveries(p.ws(), id, cursor, fetch)
+            .await?;
+        Ok(paginate(deliveries, fetch, |d| d.id.clone()))
+    }
+
+    /// Sends a delivery again now (with a fresh retry schedule), whatever its state.
+    pub async fn retry_delivery(
+        &self,
+        p: &Principal,
+        id: &str,
+        delivery_id: &str,
+    ) -> AppResult<Delivery> {
+        p.require_write()?;
+        self.store
+            .retry_delivery(p.ws(), id, delivery_id)
+            .await
+            .map_err(|e| match e {
+                dossier_store::StoreError::NotFound => AppError::NotFound("delivery"),
+                other => other.into(),
+            })
+    }
+}
+
+async fn load(tx: &mut Tx, ws: &str, id: &str) -> AppResult<WebhookEndpoint> {
+    tx.webhook_endpoint_for_update(ws, id)
+        .await?
+        .ok_or(AppError::NotFound("webhook endpoint"))
+}
+
+async fn audit(
+    tx: &mut Tx,
+    ws: &str,
+    actor: &Actor,
+    action: &str,
+    id: &str,
+    before: &Value,
+    after: &Value,
+) -> AppResult<()> {
+    tx.audit(ws, actor, action, "webhook", id, None, &diff(before, after))
+        .await?;
+    Ok(())
+}
+
+fn to_json(e: &WebhookEndpoint) -> Value {
+    serde_json::to_value(e).expect("an endpoint serialises")
+}
