@@ -129,8 +129,11 @@ store_test!(
             store.retry_delivery(&b, &endpoint.id, &delivery).await,
             Err(StoreError::NotFound)
         ));
-        // B's events are not fanned out to A's endpoint, even one subscribed to everything.
+        // B's events are not fanned out to A's endpoint, even one subscribed to everything: no
+        // delivery at all is made (B has no endpoint), in either workspace's name.
+        assert_eq!(store.outbox_backlog().await.unwrap(), 1);
         emit(&store, &b, "application.created", None).await;
+        assert_eq!(store.outbox_backlog().await.unwrap(), 1);
         assert_eq!(
             store
                 .webhook_deliveries(&a, &endpoint.id, None, 10)

@@ -359,7 +359,8 @@ store_test!(
             running.spawn(async move {
                 start.wait().await;
                 let mut mine = Vec::new();
-                loop {
+                // Bounded: a queue that hands out leased rows again must fail here, not hang.
+                for _ in 0..EVENTS {
                     let batch = store.claim_due_deliveries(&from_now(600), 3).await.unwrap();
                     if batch.is_empty() {
                         return mine;
@@ -367,6 +368,7 @@ store_test!(
                     assert!(batch.len() <= 3, "the limit is respected");
                     mine.extend(batch.into_iter().map(|d| d.id));
                 }
+                panic!("more batches than deliveries: leased deliveries were claimed again");
             });
         }
         let mut seen: HashSet<String> = HashSet::new();
