@@ -8,6 +8,7 @@ mod common;
 mod api_keys;
 mod applications;
 mod audit;
+mod collation;
 mod idempotency;
 mod scoping;
 mod screening_queue;
