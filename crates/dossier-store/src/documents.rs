@@ -158,14 +158,23 @@ impl Store {
         before_id: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Document>> {
+        // No sentinel for "no cursor": under a language collation `~` sorts before the ids.
+        let cursor = if before_id.is_some() {
+            " AND id < $4"
+        } else {
+            ""
+        };
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM documents WHERE workspace_id = $1 AND application_id = $2 \
-             AND deleted_at IS NULL AND id < $3 ORDER BY id DESC LIMIT $4"
+             AND deleted_at IS NULL{cursor} ORDER BY id DESC LIMIT $3"
         )))
         .bind(workspace_id)
         .bind(application_id)
-        .bind(before_id.unwrap_or("~"))
-        .bind(limit)
+        .bind(limit);
+        let rows = match before_id {
+            Some(id) => rows.bind(id),
+            None => rows,
+        }
         .fetch_all(self.reader())
         .await?;
         rows.iter().map(decode).collect()

@@ -5,7 +5,7 @@ use dossier_domain::access::Role;
 use dossier_domain::audit::Actor;
 use dossier_domain::workflow::RiskAssessment;
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use utoipa::ToSchema;
 
 use crate::{Result, Store, Tx, corrupt};
@@ -59,15 +59,24 @@ impl Store {
         before_id: Option<&str>,
         limit: i64,
     ) -> Result<Vec<RiskHistoryEntry>> {
-        let rows = sqlx::query(
+        // No sentinel for "no cursor": under a language collation `~` sorts before the ids.
+        let cursor = if before_id.is_some() {
+            " AND id < $4"
+        } else {
+            ""
+        };
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT id, application_id, score, level, cause, actor_kind, actor_id, assessment, created_at, actor_role \
-             FROM risk_history WHERE workspace_id = $1 AND application_id = $2 AND id < $3 \
-             ORDER BY id DESC LIMIT $4",
-        )
+             FROM risk_history WHERE workspace_id = $1 AND application_id = $2{cursor} \
+             ORDER BY id DESC LIMIT $3"
+        )))
         .bind(workspace_id)
         .bind(application_id)
-        .bind(before_id.unwrap_or("~"))
-        .bind(limit)
+        .bind(limit);
+        let rows = match before_id {
+            Some(id) => rows.bind(id),
+            None => rows,
+        }
         .fetch_all(self.reader())
         .await?;
         rows.into_iter()

@@ -301,14 +301,23 @@ impl Store {
         before_id: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Delivery>> {
+        // No sentinel for "no cursor": under a language collation `~` sorts before the ids.
+        let cursor = if before_id.is_some() {
+            " AND id < $4"
+        } else {
+            ""
+        };
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE workspace_id = $1 AND endpoint_id = $2 \
-             AND id < $3 ORDER BY id DESC LIMIT $4"
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE workspace_id = $1 AND endpoint_id = $2\
+             {cursor} ORDER BY id DESC LIMIT $3"
         )))
         .bind(workspace_id)
         .bind(endpoint_id)
-        .bind(before_id.unwrap_or("~"))
-        .bind(limit)
+        .bind(limit);
+        let rows = match before_id {
+            Some(id) => rows.bind(id),
+            None => rows,
+        }
         .fetch_all(self.reader())
         .await?;
         Ok(rows.iter().map(delivery_from_row).collect())
