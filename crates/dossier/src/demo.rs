@@ -1,12 +1,49 @@
-//! `dossier serve --demo`: a `demo` workspace with a few realistic cases, so a newcomer can try the API
-//! at once. Seeding is done once; later starts reuse the cases and make a fresh key.
+//! `dossier serve --demo`: a `demo` workspace with a few realistic cases and, when no watchlist is
+//! imported yet, the shipped OFAC SDN sample (`samples/`, dated and labelled as a sample), so a
+//! newcomer can screen, complete and approve a case at once. Seeding is done once; later starts
+//! reuse the cases and make a fresh key.
 
 use anyhow::Context;
+use dossier_app::Config;
 use dossier_app::applications;
+use dossier_app::watchlists::{after_import, import_snapshot, parse_path};
 use dossier_domain::application::NewApplication;
 use dossier_domain::audit::Actor;
+use dossier_screening::SourceKind;
 use dossier_store::{ApplicationFilter, Store};
 use serde_json::json;
+
+/// The OFAC SDN list of 2024-05-03, public domain, shipped for the demo (see `samples/README.md`).
+const SAMPLE_SDN: &[u8] = include_bytes!("../samples/ofac_sdn-2024-05-03/sdn.csv");
+/// The snapshot label the sample is imported under: it says it is a sample and of when.
+pub const SAMPLE_LABEL: &str =
+    "sample: OFAC SDN list of 2024-05-03 shipped with Dossier (not current)";
+
+/// Imports the shipped OFAC SDN sample as the `ofac_sdn` source when no watchlist is imported, so
+/// the demo's screening tasks can run; returns whether it did.
+pub async fn import_sample_watchlist(store: &Store, config: &Config) -> anyhow::Result<bool> {
+    if !store.latest_watchlist_snapshot_ids().await?.is_empty() {
+        return Ok(false);
+    }
+    let dir = config.data_dir.join("samples").join("ofac_sdn-2024-05-03");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(dir.join("sdn.csv"), SAMPLE_SDN)
+        .with_context(|| format!("writing {}", dir.display()))?;
+    let parsed = parse_path(SourceKind::OfacSdn, &dir).await?;
+    let outcome = import_snapshot(
+        store,
+        SourceKind::OfacSdn.as_str(),
+        parsed,
+        SAMPLE_LABEL.into(),
+    )
+    .await?;
+    after_import(store, config, &outcome).await?;
+    tracing::warn!(
+        entities = outcome.snapshot.entity_count,
+        "imported the OFAC SDN sample of 2024-05-03 for the demo; it is not current"
+    );
+    Ok(true)
+}
 
 /// Seeds the demo workspace if it is empty and returns a new read-write key for it.
 pub async fn seed(store: &Store) -> anyhow::Result<String> {

@@ -183,6 +183,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("listening on {}", config.bind))?;
             let addr = listener.local_addr()?;
             if demo {
+                demo::import_sample_watchlist(&store, &config).await?;
                 let key = demo::seed(&store).await?;
                 println!("Dossier demo is running at http://{addr}");
                 println!(

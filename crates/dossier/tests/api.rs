@@ -120,7 +120,7 @@ async fn keys_are_required_and_read_only_keys_cannot_write(backend: Backend) {
     let listing = String::from_utf8(list.stdout).unwrap();
     let ro_id = listing
         .lines()
-        .find(|l| l.contains("read-only"))
+        .find(|l| l.contains("read_only"))
         .and_then(|l| l.split('\t').next())
         .unwrap()
         .to_string();

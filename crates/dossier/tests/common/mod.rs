@@ -148,6 +148,11 @@ impl TestServer {
         s
     }
 
+    /// The environment the server and the CLI run with.
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+
     pub fn store_args(&self) -> Vec<String> {
         let mut args = vec![
             "--data-dir".to_string(),
@@ -162,6 +167,11 @@ impl TestServer {
 
     /// Starts (or restarts) `dossier serve` and waits for `/healthz`.
     pub async fn spawn(&mut self) {
+        self.spawn_with(&[]).await
+    }
+
+    /// [`TestServer::spawn`] with more arguments for `serve` (e.g. `--demo`).
+    pub async fn spawn_with(&mut self, extra: &[&str]) {
         let port = free_port();
         self.base = format!("http://127.0.0.1:{port}");
         let log = std::fs::OpenOptions::new()
@@ -173,6 +183,7 @@ impl TestServer {
             .arg("serve")
             .args(["--bind", &format!("127.0.0.1:{port}")])
             .args(self.store_args())
+            .args(extra)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(log)
