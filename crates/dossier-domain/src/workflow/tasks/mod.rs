@@ -245,6 +245,8 @@ pub struct TaskInput<'a> {
     pub facts: &'a CaseFacts,
     pub template: &'a TemplateSource,
     pub expected_documents: &'a [ExpectedDocument],
+    /// The workspace's custom field definitions.
+    pub field_definitions: &'a [crate::custom_field::CustomFieldDefinition],
 }
 
 /// One kind of task.
@@ -410,6 +412,7 @@ pub(crate) mod tests_support {
             facts,
             template,
             expected_documents: expected,
+            field_definitions: &[],
         })
     }
 }
