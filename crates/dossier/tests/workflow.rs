@@ -97,6 +97,27 @@ fn task<'a>(app: &'a Value, key: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no task {key} in {}", app["tasks"]))
 }
 
+/// The number of fractional second digits of every `T..:..:..\.(\d+)Z` timestamp in `text`.
+fn fraction_digits(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let mut out = Vec::new();
+    for i in 0..b.len() {
+        let time = b[i] == b'T'
+            && [1, 2, 4, 5, 7, 8].iter().all(|o| digit(i + o))
+            && b.get(i + 3) == Some(&b':')
+            && b.get(i + 6) == Some(&b':')
+            && b.get(i + 9) == Some(&b'.');
+        if time {
+            let n = (i + 10..b.len()).take_while(|j| digit(*j)).count();
+            if b.get(i + 10 + n) == Some(&b'Z') {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
 fn fired(app: &Value) -> Vec<String> {
     app["risk"]["explanation"]
         .as_array()
@@ -884,6 +905,18 @@ async fn four_eyes_needs_a_second_approver(backend: Backend) {
         first.json["pending_approval"]["by"]
     );
     assert!(done.json["pending_approval"].is_null());
+    // One precision for every timestamp the case carries (`decided_at`, `decision.decided_at`,
+    // `decision.first_approval.at`, `created_at`…), in the answer and once stored.
+    let stored = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    for json in [&done.json, &stored] {
+        let digits = fraction_digits(&json.to_string());
+        assert!(digits.len() >= 4, "{digits:?}");
+        assert!(
+            digits.iter().all(|d| *d == digits[0]),
+            "{digits:?} in {json}"
+        );
+    }
+    assert_eq!(stored["decided_at"], stored["decision"]["decided_at"]);
     let review = srv.events(&key, "application.review_updated", &id).await;
     assert_eq!(review.len(), 2, "the first approval and the decision");
 }

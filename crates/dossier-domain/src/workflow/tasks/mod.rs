@@ -128,6 +128,7 @@ pub struct Clearance {
     pub by: String,
     pub comment: String,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::time::serde")]
     pub at: jiff::Timestamp,
     /// The result the reviewer overrode.
     pub previous_result: TaskResult,
