@@ -134,21 +134,22 @@ pub async fn persist(
     if risk_moved {
         record_risk(tx, ws, actor, action, &app).await?;
     }
-    let events = [
-        ("application.updated", true),
-        (
-            "application.status_updated",
-            app.status_execution != before.status_execution,
-        ),
-        ("application.risk_updated", risk_moved),
-        (
-            "application.review_updated",
-            app.status_review != before.status_review
-                || app.pending_approval != before.pending_approval,
-        ),
-    ];
-    for (event_type, _) in events.iter().filter(|(_, moved)| *moved) {
-        tx.emit_json(ws, event_type, Some(&app.id), &data).await?;
+    // Each event type written out at its emit site, for the catalogue check
+    // (`crates/dossier-app/tests/event_catalogue.rs`).
+    tx.emit_json(ws, "application.updated", Some(&app.id), &data)
+        .await?;
+    if app.status_execution != before.status_execution {
+        tx.emit_json(ws, "application.status_updated", Some(&app.id), &data)
+            .await?;
+    }
+    if risk_moved {
+        tx.emit_json(ws, "application.risk_updated", Some(&app.id), &data)
+            .await?;
+    }
+    if app.status_review != before.status_review || app.pending_approval != before.pending_approval
+    {
+        tx.emit_json(ws, "application.review_updated", Some(&app.id), &data)
+            .await?;
     }
     // What the caller changed is audited under `action`; what the evaluation derived from it (tasks,
     // risk, progress, expected documents, review requirements) in a second, short entry. A task
