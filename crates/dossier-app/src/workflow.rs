@@ -136,6 +136,8 @@ pub async fn evaluate(
             ),
         ));
     }
+    // Cached per workspace: the required ones are checked by `data_completeness`.
+    let definitions = settings.field_definitions(ws).await?;
     let case = serde_json::to_value(&*app).expect("an application serialises");
     let evaluation = ENGINE.evaluate(
         &template,
@@ -145,6 +147,7 @@ pub async fn evaluate(
         &EvaluationContext {
             today: today(),
             risk_adjustments: &app.risk_adjustments,
+            field_definitions: &definitions,
         },
     );
     let open = evaluation.open_tasks();

@@ -26,8 +26,9 @@ pub fn created_changes_json(object_json: &str) -> String {
 }
 
 /// The changes between two JSON documents. Objects are compared key by key; arrays of objects that
-/// carry an `id` are matched by id (so removing one related party is one change, not a shifted list);
-/// other arrays are compared as a whole.
+/// all carry an `id` are matched by id (so removing one related party is one change, not a shifted
+/// list: `relationships[id=rel_1].roles`), arrays of objects that all carry a `key` instead (a case's
+/// tasks) by key (`tasks[key=data_completeness].result`); other arrays are compared as a whole.
 pub fn diff(before: &Value, after: &Value) -> Vec<Change> {
     let mut out = Vec::new();
     diff_into(&mut out, "", before, after);
@@ -57,11 +58,12 @@ fn diff_into(out: &mut Vec<Change>, path: &str, before: &Value, after: &Value) {
                 }
             }
         }
-        (Value::Array(a), Value::Array(b)) if all_have_ids(a) && all_have_ids(b) => {
-            let id = |v: &Value| v.get("id").and_then(Value::as_str).map(str::to_owned);
+        (Value::Array(a), Value::Array(b)) if identity(a, b).is_some() => {
+            let field = identity(a, b).unwrap_or("id");
+            let id = |v: &Value| v.get(field).and_then(Value::as_str).map(str::to_owned);
             for va in a {
                 let key = id(va).unwrap_or_default();
-                let p = format!("{path}[id={key}]");
+                let p = format!("{path}[{field}={key}]");
                 match b.iter().find(|vb| id(vb).as_deref() == Some(key.as_str())) {
                     Some(vb) => diff_into(out, &p, va, vb),
                     None => out.push(Change {
@@ -75,7 +77,7 @@ fn diff_into(out: &mut Vec<Change>, path: &str, before: &Value, after: &Value) {
                 let key = id(vb).unwrap_or_default();
                 if !a.iter().any(|va| id(va).as_deref() == Some(key.as_str())) {
                     out.push(Change {
-                        path: format!("{path}[id={key}]"),
+                        path: format!("{path}[{field}={key}]"),
                         before: Value::Null,
                         after: vb.clone(),
                     });
@@ -94,11 +96,18 @@ fn diff_into(out: &mut Vec<Change>, path: &str, before: &Value, after: &Value) {
     }
 }
 
-fn all_have_ids(items: &[Value]) -> bool {
-    !items.is_empty()
-        && items
-            .iter()
-            .all(|v| v.get("id").and_then(Value::as_str).is_some())
+/// The field that identifies the items of both arrays: `id`, else `key`; `None` when some item (or an
+/// empty array) has neither, and the arrays are compared as a whole.
+fn identity(a: &[Value], b: &[Value]) -> Option<&'static str> {
+    let all_have = |items: &[Value], field: &str| {
+        !items.is_empty()
+            && items
+                .iter()
+                .all(|v| v.get(field).and_then(Value::as_str).is_some())
+    };
+    ["id", "key"]
+        .into_iter()
+        .find(|field| all_have(a, field) && all_have(b, field))
 }
 
 /// The fields of an audit entry that its hash covers.
@@ -169,6 +178,33 @@ mod tests {
             paths,
             vec!["relationships[id=r1]", "relationships[id=r2].roles"]
         );
+    }
+
+    #[test]
+    fn tasks_are_matched_by_key() {
+        let task = |key: &str, result: &str| {
+            json!({"key": key, "kind": key, "result": result, "summary": "x".repeat(200),
+                   "findings": [{"code": "c", "message": "m"}]})
+        };
+        let a = json!({"tasks": [task("data_completeness", "needs_action"), task("screening", "clear")]});
+        let b = json!({"tasks": [task("data_completeness", "clear"), task("screening", "clear")]});
+        let d = diff(&a, &b);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].path, "tasks[key=data_completeness].result");
+        assert_eq!(
+            (&d[0].before, &d[0].after),
+            (&json!("needs_action"), &json!("clear"))
+        );
+        // A task that appears or goes is one change; `id` wins over `key` when both are there.
+        let c = json!({"tasks": [task("screening", "clear")]});
+        let paths: Vec<_> = diff(&a, &c).into_iter().map(|c| c.path).collect();
+        assert_eq!(paths, ["tasks[key=data_completeness]"]);
+        let both = |k: &str| json!([{"id": "i1", "key": k}]);
+        let paths: Vec<_> = diff(&both("a"), &both("b"))
+            .into_iter()
+            .map(|c| c.path)
+            .collect();
+        assert_eq!(paths, ["[id=i1].key"]);
     }
 
     #[test]

@@ -9,5 +9,6 @@ pub mod custom_field;
 pub mod event;
 pub mod id;
 pub mod relationship;
+pub mod time;
 pub mod validation;
 pub mod workflow;

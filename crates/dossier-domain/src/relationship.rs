@@ -285,15 +285,12 @@ fn validate_party(
                     "a business relationship takes no person",
                 );
             }
-            if r.roles
-                .iter()
-                .any(|role| matches!(role, PartyRole::Signatory | PartyRole::Director))
-            {
-                // Directors and signatories are natural persons in this model (a corporate director is
-                // recorded as a shareholder or legal representative with its own representative).
+            if r.roles.contains(&PartyRole::Signatory) {
+                // The signatory fills the portal and signs: a natural person. A business may be a
+                // director or legal representative (a French SAS's président, a UK corporate director).
                 errors.add(
                     join(path, "roles"),
-                    "a business cannot be director or signatory",
+                    "a business cannot be signatory: the signatory is a natural person",
                 );
             }
         }
@@ -376,12 +373,23 @@ mod tests {
     fn kinds_must_match_their_subject() {
         let t = tree(json!([
             {"kind": "person", "roles": ["director"], "business": {"name": "X"}},
-            {"kind": "business", "roles": ["director"], "business": {"name": "Y"}}
+            {"kind": "business", "roles": ["signatory"], "business": {"name": "Y"}}
         ]));
         let f = fields(&t);
         assert!(f.contains(&"relationships[0].person".to_string()));
         assert!(f.contains(&"relationships[0].business".to_string()));
         assert!(f.contains(&"relationships[1].roles".to_string()));
+    }
+
+    #[test]
+    fn a_business_may_be_director_or_legal_representative_but_not_signatory() {
+        let t = tree(json!([
+            {"kind": "business", "roles": ["director"], "business": {"name": "Gestion SAS", "country": "FR"}},
+            {"kind": "business", "roles": ["legal_representative", "shareholder"], "ownership_percentage": 10,
+             "business": {"name": "Corporate Director Ltd", "country": "GB"}},
+            {"kind": "business", "roles": ["director", "signatory"], "business": {"name": "Z"}}
+        ]));
+        assert_eq!(fields(&t), ["relationships[2].roles"]);
     }
 
     #[test]

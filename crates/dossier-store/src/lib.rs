@@ -271,7 +271,7 @@ pub fn now() -> String {
 
 /// Formats a timestamp the way the store keeps them (fixed width, so text order is time order).
 pub fn timestamp(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    dossier_domain::time::format(t)
 }
 
 /// Parses an RFC 3339 timestamp given by a client and returns it in stored form.

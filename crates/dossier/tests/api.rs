@@ -535,8 +535,20 @@ async fn changes_are_patched_evented_and_audited(backend: Backend) {
         .get(&format!("/api/applications/{id}/activity"), &key)
         .await
         .json;
-    let entries = activity["data"].as_array().unwrap();
+    let all = activity["data"].as_array().unwrap();
+    // The evaluation's consequences (task fingerprints and results…) are a second, separate entry.
+    let (evaluated, entries): (Vec<&Value>, Vec<&Value>) = all
+        .iter()
+        .partition(|e| e["action"] == "application.evaluated");
     assert_eq!(entries.len(), 2);
+    assert_eq!(all[0]["action"], "application.evaluated");
+    for change in evaluated[0]["changes"].as_array().unwrap() {
+        let path = change["path"].as_str().unwrap();
+        assert!(
+            path.starts_with("tasks[key=") || path.starts_with("risk"),
+            "{path}"
+        );
+    }
     assert_eq!(entries[0]["action"], "application.updated");
     assert_eq!(entries[0]["actor"]["kind"], "api_key");
     let changes = entries[0]["changes"].as_array().unwrap();
@@ -566,7 +578,7 @@ async fn changes_are_patched_evented_and_audited(backend: Backend) {
             .as_array()
             .unwrap()
             .len(),
-        2
+        all.len()
     );
 }
 
@@ -655,6 +667,7 @@ async fn related_parties_are_added_changed_and_removed(backend: Backend) {
         .unwrap()
         .iter()
         .map(|e| e["action"].as_str().unwrap())
+        .filter(|a| *a != "application.evaluated")
         .collect();
     assert_eq!(
         actions,
@@ -786,9 +799,16 @@ async fn a_deleted_audit_entry_breaks_the_chain(backend: Backend) {
     let bea = bea["id"].as_str().unwrap();
     assert!(srv.cli(&["audit", "verify"]).status.success());
 
-    // The last entry of one case's chain goes: its head still counts it.
+    // The last entry of one case's chain goes (the patch, or the `application.evaluated` entry
+    // after it): its head still counts it.
+    let last = srv
+        .sql_i64(&format!(
+            "SELECT MAX(seq) FROM audit_entries WHERE application_id = '{ana}'"
+        ))
+        .await;
+    assert!(last >= 2);
     srv.sql(&format!(
-        "DELETE FROM audit_entries WHERE application_id = '{ana}' AND seq = 2"
+        "DELETE FROM audit_entries WHERE application_id = '{ana}' AND seq = {last}"
     ))
     .await;
     let broken = srv.cli(&["audit", "verify"]);
@@ -798,7 +818,7 @@ async fn a_deleted_audit_entry_breaks_the_chain(backend: Backend) {
         "a chain missing its last entry verified"
     );
     assert!(
-        out.contains(&format!("the chain of {ana}")) && out.contains("head says 2"),
+        out.contains(&format!("the chain of {ana}")) && out.contains(&format!("head says {last}")),
         "{out}"
     );
 
@@ -864,7 +884,8 @@ async fn concurrent_writes_keep_every_chain_intact(backend: Backend) {
         "{}",
         String::from_utf8_lossy(&ok.stdout)
     );
-    // The shared case's chain: its creation and 32 changes, numbered 1..=33 without gaps.
+    // The shared case's chain: its creation and 32 changes (with what their evaluation derived, in
+    // entries of their own), numbered from 1 without gaps.
     let activity = srv
         .get(
             &format!("/api/applications/{shared}/activity?limit=100"),
@@ -872,13 +893,16 @@ async fn concurrent_writes_keep_every_chain_intact(backend: Backend) {
         )
         .await
         .json;
-    let seqs: Vec<i64> = activity["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["seq"].as_i64().unwrap())
-        .collect();
-    assert_eq!(seqs, (1..=33).rev().collect::<Vec<_>>());
+    let entries = activity["data"].as_array().unwrap();
+    let seqs: Vec<i64> = entries.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).rev().collect::<Vec<_>>());
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e["action"] != "application.evaluated")
+            .count(),
+        33
+    );
 }
 
 async fn operations_endpoints_answer(backend: Backend) {
@@ -1046,7 +1070,69 @@ async fn settings_changed_on_another_node_apply_to_the_next_request(backend: Bac
     );
 }
 
+/// The README's case: a PATCH of one field adds a small entry under its action (the website) and a
+/// short one of what the evaluation derived, not the whole tasks array before and after.
+async fn a_small_change_is_a_small_audit_entry(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let field = json!({"api_name": "account_id", "label": "Account id", "type": "text"});
+    assert_eq!(
+        srv.post("/api/custom_fields", &key, &field).await.status,
+        201
+    );
+    let created = srv
+        .post("/api/applications", &key, &json!({
+            "type": "business",
+            "business": {"name": "Acme Logistics SAS", "registration_number": "552100554", "country": "FR"},
+            "relationships": [
+                {"kind": "person", "roles": ["director", "signatory"],
+                 "person": {"first_name": "Claire", "last_name": "Martin", "nationality": "FR"}},
+                {"kind": "business", "roles": ["shareholder"], "ownership_percentage": 100,
+                 "business": {"name": "Acme Holding BV", "country": "NL"},
+                 "relationships": [{"kind": "person", "roles": ["ubo"], "ownership_percentage": 60,
+                                    "person": {"first_name": "Jan", "last_name": "de Vries"}}]}],
+            "custom_fields": {"account_id": "acc_42"},
+            "external_id": "crm-0001"
+        }))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.json);
+    let id = created.json["id"].as_str().unwrap();
+    let activity = format!("/api/applications/{id}/activity?limit=100");
+    let before = srv.get(&activity, &key).await.body.len();
+    let patched = srv
+        .patch(
+            &format!("/api/applications/{id}"),
+            &key,
+            &json!({"business": {"website": "https://acme.example"}}),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{:?}", patched.json);
+    let after = srv.get(&activity, &key).await;
+    let growth = after.body.len() - before;
+    eprintln!("activity grew by {growth} bytes");
+    assert!(growth < 6_000, "activity grew by {growth} bytes");
+    let entries = after.json["data"].as_array().unwrap();
+    assert_eq!(entries[1]["action"], "application.updated");
+    let paths = |e: &Value| -> Vec<String> {
+        e["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(paths(&entries[1]), ["business.website"]);
+    assert_eq!(entries[0]["action"], "application.evaluated");
+    let derived = paths(&entries[0]);
+    assert!(!derived.is_empty());
+    assert!(
+        derived.iter().all(|p| p.starts_with("tasks[key=")),
+        "{derived:?}"
+    );
+}
+
 both_backends!(
+    a_small_change_is_a_small_audit_entry,
     a_case_round_trips_with_ids_statuses_and_custom_fields,
     keys_are_required_and_read_only_keys_cannot_write,
     nothing_crosses_workspaces,

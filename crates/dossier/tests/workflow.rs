@@ -97,6 +97,27 @@ fn task<'a>(app: &'a Value, key: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no task {key} in {}", app["tasks"]))
 }
 
+/// The number of fractional second digits of every `T..:..:..\.(\d+)Z` timestamp in `text`.
+fn fraction_digits(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let mut out = Vec::new();
+    for i in 0..b.len() {
+        let time = b[i] == b'T'
+            && [1, 2, 4, 5, 7, 8].iter().all(|o| digit(i + o))
+            && b.get(i + 3) == Some(&b':')
+            && b.get(i + 6) == Some(&b':')
+            && b.get(i + 9) == Some(&b'.');
+        if time {
+            let n = (i + 10..b.len()).take_while(|j| digit(*j)).count();
+            if b.get(i + 10 + n) == Some(&b'Z') {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
 fn fired(app: &Value) -> Vec<String> {
     app["risk"]["explanation"]
         .as_array()
@@ -884,6 +905,18 @@ async fn four_eyes_needs_a_second_approver(backend: Backend) {
         first.json["pending_approval"]["by"]
     );
     assert!(done.json["pending_approval"].is_null());
+    // One precision for every timestamp the case carries (`decided_at`, `decision.decided_at`,
+    // `decision.first_approval.at`, `created_at`…), in the answer and once stored.
+    let stored = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    for json in [&done.json, &stored] {
+        let digits = fraction_digits(&json.to_string());
+        assert!(digits.len() >= 4, "{digits:?}");
+        assert!(
+            digits.iter().all(|d| *d == digits[0]),
+            "{digits:?} in {json}"
+        );
+    }
+    assert_eq!(stored["decided_at"], stored["decision"]["decided_at"]);
     let review = srv.events(&key, "application.review_updated", &id).await;
     assert_eq!(review.len(), 2, "the first approval and the decision");
 }
@@ -918,6 +951,133 @@ async fn the_new_routes_are_described(backend: Backend) {
     }
 }
 
+/// A corporate director (a French SAS's président) is accepted, checked with business fields, screened
+/// as a business; a business signatory is still refused.
+async fn a_business_may_be_a_director(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let mut body = company();
+    body["relationships"][0]["roles"] = json!(["signatory"]);
+    body["relationships"].as_array_mut().unwrap().push(
+        json!({"kind": "business", "roles": ["director", "legal_representative"],
+               "business": {"name": "Gestion Présidence SAS", "country": "FR"}}),
+    );
+    let created = srv.post("/api/applications", &key, &body).await;
+    assert_eq!(created.status, 201, "{:?}", created.json);
+    let app = created.json;
+    let director = app["relationships"][2]["id"].as_str().unwrap().to_string();
+    for t in app["tasks"].as_array().unwrap() {
+        assert_ne!(t["result"], "error", "{t}");
+    }
+    let completeness = task(&app, "data_completeness");
+    let paths: Vec<&str> = completeness["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["relationship_id"] == director.as_str())
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [format!(
+            "relationships[{director}].business.registration_number"
+        )],
+        "{completeness}"
+    );
+    assert!(
+        app["expected_documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["relationship_id"] == director.as_str()
+                && d["requirement_id"] == "corporate_director_registration"),
+        "{}",
+        app["expected_documents"]
+    );
+
+    let mut signatory = company();
+    signatory["relationships"][1]["roles"] = json!(["shareholder", "signatory"]);
+    signatory["relationships"][0]["roles"] = json!(["director"]);
+    let refused = srv.post("/api/applications", &key, &signatory).await;
+    assert_eq!(refused.status, 422, "{:?}", refused.json);
+    assert_eq!(refused.error_fields(), ["relationships[1].roles"]);
+    let id = app["id"].as_str().unwrap();
+    let patched = srv
+        .patch(
+            &format!("/api/applications/{id}/relationships/{director}"),
+            &key,
+            &json!({"roles": ["director", "signatory"]}),
+        )
+        .await;
+    assert_eq!(patched.status, 422, "{:?}", patched.json);
+}
+
+/// A workspace's `required` custom fields hold the data completeness check, on the case and per party.
+async fn required_custom_fields_are_enforced_by_data_completeness(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let mut body = company();
+    body["business"]["legal_form"] = json!("SARL");
+    let before = srv.post("/api/applications", &key, &body).await;
+    assert_eq!(before.status, 201, "{:?}", before.json);
+    let completeness = task(&before.json, "data_completeness");
+    assert_eq!(completeness["result"], "clear", "{completeness}");
+
+    for field in [
+        json!({"api_name": "channel", "label": "Channel", "type": "text", "required": true,
+               "applies_to": ["application"]}),
+        json!({"api_name": "employee_id", "label": "Employee id", "type": "text", "required": true,
+               "applies_to": ["relationship"]}),
+    ] {
+        let r = srv.post("/api/custom_fields", &key, &field).await;
+        assert_eq!(r.status, 201, "{:?}", r.json);
+    }
+    let created = srv.post("/api/applications", &key, &body).await;
+    assert_eq!(created.status, 201, "{:?}", created.json);
+    let app = created.json;
+    let completeness = task(&app, "data_completeness");
+    assert_ne!(completeness["result"], "clear", "{completeness}");
+    let paths = |t: &Value| -> Vec<String> {
+        t["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["path"].as_str().map(str::to_string))
+            .collect()
+    };
+    let found = paths(completeness);
+    assert!(
+        found.contains(&"custom_fields.channel".to_string()),
+        "{completeness}"
+    );
+    // Every one of the four parties lacks its employee id.
+    assert_eq!(
+        found
+            .iter()
+            .filter(|p| p.ends_with(".custom_fields.employee_id"))
+            .count(),
+        4,
+        "{completeness}"
+    );
+    assert!(completeness.to_string().contains("channel"));
+
+    let id = app["id"].as_str().unwrap();
+    let patched = srv
+        .patch(
+            &format!("/api/applications/{id}"),
+            &key,
+            &json!({"custom_fields": {"channel": "web"}}),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{:?}", patched.json);
+    let found = paths(task(&patched.json, "data_completeness"));
+    assert!(
+        !found.contains(&"custom_fields.channel".to_string()),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 4, "{found:?}");
+}
+
 both_backends!(
     a_company_goes_from_tasks_to_a_decision,
     tasks_are_cleared_with_a_comment_and_rerun,
@@ -926,4 +1086,6 @@ both_backends!(
     country_risk_moves_the_score,
     four_eyes_needs_a_second_approver,
     the_new_routes_are_described,
+    a_business_may_be_a_director,
+    required_custom_fields_are_enforced_by_data_completeness,
 );

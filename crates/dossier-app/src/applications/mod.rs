@@ -134,26 +134,44 @@ pub async fn persist(
     if risk_moved {
         record_risk(tx, ws, actor, action, &app).await?;
     }
-    let events = [
-        ("application.updated", true),
-        (
-            "application.status_updated",
-            app.status_execution != before.status_execution,
-        ),
-        ("application.risk_updated", risk_moved),
-        (
-            "application.review_updated",
-            app.status_review != before.status_review
-                || app.pending_approval != before.pending_approval,
-        ),
-    ];
-    for (event_type, _) in events.iter().filter(|(_, moved)| *moved) {
-        tx.emit_json(ws, event_type, Some(&app.id), &data).await?;
+    // Each event type written out at its emit site, for the catalogue check
+    // (`crates/dossier-app/tests/event_catalogue.rs`).
+    tx.emit_json(ws, "application.updated", Some(&app.id), &data)
+        .await?;
+    if app.status_execution != before.status_execution {
+        tx.emit_json(ws, "application.status_updated", Some(&app.id), &data)
+            .await?;
     }
-    let changes: Vec<_> = diff(&before_json, &after_json)
+    if risk_moved {
+        tx.emit_json(ws, "application.risk_updated", Some(&app.id), &data)
+            .await?;
+    }
+    if app.status_review != before.status_review || app.pending_approval != before.pending_approval
+    {
+        tx.emit_json(ws, "application.review_updated", Some(&app.id), &data)
+            .await?;
+    }
+    // What the caller changed is audited under `action`; what the evaluation derived from it (tasks,
+    // risk, progress, expected documents, review requirements) in a second, short entry. A task
+    // action (`task.run`, `task.cleared`) or a recorded screening changes its task itself.
+    let caller_changes_tasks = action.starts_with("task.") || action.starts_with("screening.");
+    let derived = |path: &str| {
+        let field = path.split(['.', '[']).next().unwrap_or(path);
+        match field {
+            "tasks" => !caller_changes_tasks,
+            "risk"
+            | "risk_score"
+            | "risk_level"
+            | "status_execution"
+            | "expected_documents"
+            | "review_requirements" => true,
+            _ => false,
+        }
+    };
+    let (evaluated, changes): (Vec<_>, Vec<_>) = diff(&before_json, &after_json)
         .into_iter()
         .filter(|c| c.path != "updated_at")
-        .collect();
+        .partition(|c| derived(&c.path));
     tx.audit(
         ws,
         actor,
@@ -164,6 +182,18 @@ pub async fn persist(
         &changes,
     )
     .await?;
+    if !evaluated.is_empty() {
+        tx.audit(
+            ws,
+            actor,
+            "application.evaluated",
+            "application",
+            &app.id,
+            Some(&app.id),
+            &evaluated,
+        )
+        .await?;
+    }
     Ok(app)
 }
 

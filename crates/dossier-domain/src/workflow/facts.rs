@@ -4,37 +4,98 @@
 
 use super::ownership::{self, Holding, OwnershipReport};
 use super::risk_data::RiskTables;
+use crate::application::{Address, Business, Person};
+use crate::relationship::{PartyKind, Relationship};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use std::sync::LazyLock;
 
-/// Fields of a business subject or related business, in the API's words.
-pub const BUSINESS_FIELDS: &[&str] = &[
-    "name",
-    "registration_number",
-    "country",
-    "legal_form",
-    "incorporation_date",
-    "address",
-    "industry_code",
-    "website",
-    "email",
-    "phone",
-];
-/// Fields of a person subject or related person.
-pub const PERSON_FIELDS: &[&str] = &[
-    "first_name",
-    "last_name",
-    "birth_date",
-    "nationality",
-    "country_of_residence",
-    "address",
-    "email",
-    "phone",
-];
+/// Fields of a business subject or related business, in the API's words: every field [`Business`]
+/// serialises, so a field added to the type is in the facts (and accepted by templates) at once.
+pub static BUSINESS_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| field_names(&full_business()));
+/// Fields of a person subject or related person: every field [`Person`] serialises.
+pub static PERSON_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| field_names(&full_person()));
+/// Fields of an address: every field [`Address`] serialises.
+pub static ADDRESS_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| field_names(&full_address()));
+/// Fields of a related party as stored: every field [`Relationship`] serialises. Its nested
+/// `relationships` are flattened into the list instead (with `parent_id`, `depth`, `path`).
+pub static RELATIONSHIP_FIELDS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| field_names(&full_relationship()));
+
+// Exhaustive literals (no `..Default::default()`): a field added to a type does not compile until it
+// is set here, and then it is in the facts.
+fn full_address() -> Address {
+    let s = || Some(String::new());
+    Address {
+        line1: s(),
+        line2: s(),
+        city: s(),
+        postal_code: s(),
+        region: s(),
+        country: s(),
+    }
+}
+
+fn full_business() -> Business {
+    let s = || Some(String::new());
+    Business {
+        name: s(),
+        registration_number: s(),
+        country: s(),
+        legal_form: s(),
+        incorporation_date: s(),
+        address: Some(full_address()),
+        industry_code: s(),
+        website: s(),
+        email: s(),
+        phone: s(),
+    }
+}
+
+fn full_person() -> Person {
+    let s = || Some(String::new());
+    Person {
+        first_name: s(),
+        last_name: s(),
+        birth_date: s(),
+        nationality: s(),
+        country_of_residence: s(),
+        address: Some(full_address()),
+        email: s(),
+        phone: s(),
+    }
+}
+
+fn full_relationship() -> Relationship {
+    Relationship {
+        id: String::new(),
+        kind: PartyKind::Person,
+        roles: Vec::new(),
+        ownership_percentage: Some(0.0),
+        person: Some(full_person()),
+        business: Some(full_business()),
+        custom_fields: Map::new(),
+        relationships: Vec::new(),
+    }
+}
+
+/// The names of the fields `value` serialises to, as `'static` strings (computed once per type).
+fn field_names<T: Serialize>(value: &T) -> Vec<&'static str> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(m)) => m
+            .keys()
+            .map(|k| &*Box::leak(k.clone().into_boxed_str()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Nesting below this depth is ignored: no real ownership chart is that deep, and the bound
 /// keeps recursion safe whatever the input.
 pub const MAX_DEPTH: usize = 32;
-pub const ADDRESS_FIELDS: &[&str] = &["line1", "line2", "city", "postal_code", "state", "country"];
 /// Roles a relationship may carry (product.md).
 pub const ROLES: &[&str] = &[
     "ubo",
@@ -124,8 +185,8 @@ pub struct EntityInfo {
 impl CaseFacts {
     pub fn build(case: &Value, documents: &[CaseDocument]) -> Self {
         let case_type = case["type"].as_str().unwrap_or("business").to_string();
-        let business = normalise_party(&case["business"], BUSINESS_FIELDS);
-        let person = normalise_party(&case["person"], PERSON_FIELDS);
+        let business = normalise_party(&case["business"], &BUSINESS_FIELDS);
+        let person = normalise_party(&case["person"], &PERSON_FIELDS);
         let custom_fields = match &case["custom_fields"] {
             Value::Object(m) => Value::Object(m.clone()),
             _ => Value::Object(Map::new()),
@@ -250,8 +311,8 @@ fn flatten(
             })
             .to_string();
         let roles = string_list(&rel["roles"]);
-        let business = normalise_party(&rel["business"], BUSINESS_FIELDS);
-        let person = normalise_party(&rel["person"], PERSON_FIELDS);
+        let business = normalise_party(&rel["business"], &BUSINESS_FIELDS);
+        let person = normalise_party(&rel["person"], &PERSON_FIELDS);
         let key = entity_key(&kind, &business, &person, &id);
         let name = party_name(&kind, &business, &person);
         let entity = match entities.iter().position(|e| e.key == key) {
@@ -290,11 +351,20 @@ fn flatten(
         } else {
             (person.clone(), Value::Null)
         };
-        let value = json!({
+        // Every field of the stored relationship (null when absent), then the normalised and
+        // derived ones. Nested parties are flattened into the list instead.
+        let mut value: Map<String, Value> = RELATIONSHIP_FIELDS
+            .iter()
+            .filter(|f| **f != "relationships")
+            .map(|f| (f.to_string(), rel[*f].clone()))
+            .collect();
+        if !value.get("custom_fields").is_some_and(Value::is_object) {
+            value.insert("custom_fields".into(), Value::Object(Map::new()));
+        }
+        let Value::Object(derived) = json!({
             "id": id,
             "kind": kind,
             "roles": roles,
-            "ownership_percentage": rel["ownership_percentage"].clone(),
             "person": person_value,
             "business": business_value,
             "name": name,
@@ -306,7 +376,11 @@ fn flatten(
             "effective_ownership": 0.0,
             "country_risk": "unknown",
             "nationality_risk": "unknown",
-        });
+        }) else {
+            unreachable!("a JSON object literal")
+        };
+        value.extend(derived);
+        let value = Value::Object(value);
         out.push(RelationshipFact {
             id: id.clone(),
             kind,
@@ -345,7 +419,7 @@ fn normalise_party(value: &Value, fields: &[&str]) -> Value {
     let address = match out.get("address") {
         Some(Value::Object(m)) => {
             let mut a = m.clone();
-            for field in ADDRESS_FIELDS {
+            for field in ADDRESS_FIELDS.iter() {
                 a.entry(field.to_string()).or_insert(Value::Null);
             }
             Value::Object(a)
@@ -454,6 +528,91 @@ mod tests {
         assert!(facts.relationship("r2").unwrap().value["business"]["legal_form"].is_null());
         assert!(facts.application["business"]["address"]["city"].is_null());
         assert!(facts.application["person"]["nationality"].is_null());
+    }
+
+    /// The names of the properties of `T`'s schema: derived by utoipa from the type's fields, apart
+    /// from the facts' own derivation.
+    fn schema_fields<T: utoipa::PartialSchema>() -> Vec<String> {
+        use utoipa::openapi::{RefOr, schema::Schema};
+        match T::schema() {
+            RefOr::T(Schema::Object(o)) => o.properties.keys().cloned().collect(),
+            _ => panic!("not an object schema"),
+        }
+    }
+
+    #[test]
+    fn facts_carry_every_field_of_the_subject_and_party_types() {
+        let (business, person, address, relationship) = (
+            schema_fields::<Business>(),
+            schema_fields::<Person>(),
+            schema_fields::<Address>(),
+            schema_fields::<Relationship>(),
+        );
+        assert!(business.len() >= 10 && person.len() >= 8 && address.len() >= 6);
+        // The serialised fields of fully-populated values are the schema's.
+        let serialised = |v: Value| {
+            let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            keys.sort();
+            keys
+        };
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        assert_eq!(serialised(json!(full_business())), sorted(business.clone()));
+        assert_eq!(serialised(json!(full_person())), sorted(person.clone()));
+        assert_eq!(serialised(json!(full_address())), sorted(address.clone()));
+        assert_eq!(
+            serialised(json!(full_relationship())),
+            sorted(relationship.clone())
+        );
+
+        // An almost empty case: every known field is still there, null when unknown.
+        let case = json!({"type": "business", "business": {"name": "S"},
+            "relationships": [
+                {"id": "p", "kind": "person", "roles": ["director"], "person": {"last_name": "A"}},
+                {"id": "b", "kind": "business", "roles": ["director"], "business": {"name": "B"}}]});
+        let facts = CaseFacts::build(&case, &[]);
+        let has_all = |object: &Value, fields: &[String], what: &str| {
+            for f in fields {
+                assert!(
+                    object.as_object().is_some_and(|o| o.contains_key(f)),
+                    "{what} misses {f}: {object}"
+                );
+            }
+        };
+        let subject = &facts.application["business"];
+        has_all(subject, &business, "the business subject");
+        has_all(&subject["address"], &address, "the subject's address");
+        has_all(&facts.application["person"], &person, "the person subject");
+        has_all(
+            &facts.application["person"]["address"],
+            &address,
+            "the person's address",
+        );
+        let nested: Vec<String> = relationship
+            .iter()
+            .filter(|f| *f != "relationships")
+            .cloned()
+            .collect();
+        for rel in &facts.relationships {
+            has_all(&rel.value, &nested, "a relationship");
+        }
+        let p = &facts.relationship("p").unwrap().value;
+        has_all(&p["person"], &person, "a related person");
+        has_all(
+            &p["person"]["address"],
+            &address,
+            "a related person's address",
+        );
+        let b = &facts.relationship("b").unwrap().value;
+        has_all(&b["business"], &business, "a related business");
+        has_all(
+            &b["business"]["address"],
+            &address,
+            "a related business's address",
+        );
+        assert!(subject["address"]["region"].is_null());
     }
 
     #[test]

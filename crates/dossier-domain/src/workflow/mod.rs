@@ -70,6 +70,9 @@ pub struct EvaluationContext<'a> {
     /// For `age_years()`; the caller's clock, so evaluations are reproducible.
     pub today: jiff::civil::Date,
     pub risk_adjustments: &'a [RiskAdjustment],
+    /// The workspace's custom field definitions: `data_completeness` checks the `required` ones on
+    /// the case and on each related party.
+    pub field_definitions: &'a [crate::custom_field::CustomFieldDefinition],
 }
 
 /// Everything the server stores after a change of the case.
@@ -199,6 +202,7 @@ impl Engine {
                 template,
                 &expected_documents,
                 previous_tasks,
+                ctx.field_definitions,
             )
         };
         let mut tasks: Vec<Option<Task>> = template
@@ -391,6 +395,7 @@ fn run_task(
     template: &CompiledTemplate,
     expected_documents: &[ExpectedDocument],
     previous_tasks: &[Task],
+    field_definitions: &[crate::custom_field::CustomFieldDefinition],
 ) -> Task {
     let spec = &compiled.spec;
     let kind = &compiled.kind;
@@ -402,6 +407,7 @@ fn run_task(
         facts,
         template: &template.source,
         expected_documents,
+        field_definitions,
     };
     let activation = compiled.condition.as_ref().map(|c| c.eval_bool(context));
     let fp = fingerprint(kind.kind(), &spec.config, &kind.inputs(&input));

@@ -79,6 +79,7 @@ pub struct PendingApproval {
     pub by: String,
     pub reason: String,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::time::serde")]
     pub at: jiff::Timestamp,
 }
 
@@ -90,6 +91,7 @@ pub struct Decision {
     /// Who decided (the second approver's first approval is in `first_approval`).
     pub decided_by: String,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::time::serde")]
     pub decided_at: jiff::Timestamp,
     #[serde(default)]
     pub first_approval: Option<PendingApproval>,

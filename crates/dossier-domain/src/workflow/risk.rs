@@ -55,6 +55,7 @@ pub struct RiskAdjustment {
     pub reason: String,
     pub by: String,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::time::serde")]
     pub at: jiff::Timestamp,
 }
 

@@ -371,8 +371,8 @@ pub fn compile(
 
     // Data expected.
     let subject_fields = match source.applies_to {
-        SubjectKind::Business => BUSINESS_FIELDS,
-        SubjectKind::Person => PERSON_FIELDS,
+        SubjectKind::Business => &BUSINESS_FIELDS[..],
+        SubjectKind::Person => &PERSON_FIELDS[..],
     };
     for (i, f) in source.data.subject_fields.iter().enumerate() {
         if !known_field(&f.field, subject_fields) {
@@ -423,7 +423,7 @@ pub fn compile(
             errors.push(format!("{path}.max"), "max is below min");
         }
         for (j, f) in r.person_fields.iter().enumerate() {
-            if !known_field(f, PERSON_FIELDS) {
+            if !known_field(f, &PERSON_FIELDS) {
                 errors.push(
                     format!("{path}.person_fields[{j}]"),
                     format!("unknown person field {f:?}"),
@@ -431,7 +431,7 @@ pub fn compile(
             }
         }
         for (j, f) in r.business_fields.iter().enumerate() {
-            if !known_field(f, BUSINESS_FIELDS) {
+            if !known_field(f, &BUSINESS_FIELDS) {
                 errors.push(
                     format!("{path}.business_fields[{j}]"),
                     format!("unknown business field {f:?}"),

@@ -9,6 +9,7 @@ fn ctx() -> EvaluationContext<'static> {
     EvaluationContext {
         today: TODAY,
         risk_adjustments: &[],
+        field_definitions: &[],
     }
 }
 
@@ -126,6 +127,65 @@ fn a_kyb_case_gets_its_tasks_risk_and_status() {
         "{}",
         refusal.message
     );
+}
+
+#[test]
+fn a_business_director_goes_through_the_kyb_workflow() {
+    let (engine, kyb, _) = templates();
+    let mut case = acme();
+    // A corporate director (a French SAS's président): a business, without its registration number.
+    case["relationships"][0]["roles"] = json!(["signatory"]);
+    case["relationships"].as_array_mut().unwrap().push(
+        json!({"id": "r5", "kind": "business", "roles": ["director", "legal_representative"],
+                     "business": {"name": "Gestion Présidence SAS", "country": "FR"}}),
+    );
+    let e = engine.evaluate(&kyb, &case, &[], &[], &ctx());
+    assert!(
+        e.tasks.iter().all(|t| t.result != TaskResult::Error),
+        "{:?}",
+        e.tasks
+    );
+    assert!(e.risk.errors.is_empty(), "{:?}", e.risk.errors);
+    let completeness = task(&e, "data_completeness");
+    let on_r5: Vec<_> = completeness
+        .findings
+        .iter()
+        .filter(|f| f.relationship_id.as_deref() == Some("r5"))
+        .filter_map(|f| f.path.as_deref())
+        .collect();
+    // The business director is checked with business fields; it counts as the director.
+    assert_eq!(on_r5, ["relationships[r5].business.registration_number"]);
+    assert!(
+        !completeness
+            .findings
+            .iter()
+            .any(|f| f.code == "missing_relationship"),
+        "{:?}",
+        completeness.findings
+    );
+    // A corporate director brings its certificate of incorporation, no passport.
+    let r5: Vec<&str> = e
+        .expected_documents
+        .iter()
+        .filter(|d| d.relationship_id.as_deref() == Some("r5"))
+        .map(|d| d.requirement_id.as_str())
+        .collect();
+    assert_eq!(r5, ["corporate_director_registration"]);
+    // The signatory who is no longer director needs a power of attorney.
+    assert!(
+        e.expected_documents
+            .iter()
+            .any(|d| d.requirement_id == "signatory_power_of_attorney"
+                && d.relationship_id.as_deref() == Some("r1"))
+    );
+    // The business director is screened as a business.
+    let facts = CaseFacts::build(&case, &[]);
+    let parties = tasks::screening::parties(&facts);
+    let director = parties
+        .iter()
+        .find(|p| p.party_id == "r5")
+        .expect("r5 screened");
+    assert_eq!(director.kind, "business");
 }
 
 #[test]
@@ -409,6 +469,7 @@ fn manual_adjustments_are_part_of_the_assessment() {
     let ctx = EvaluationContext {
         today: TODAY,
         risk_adjustments: &adjustments,
+        field_definitions: &[],
     };
     let e = engine.evaluate(&kyc, &person("FR"), &[], &[], &ctx);
     assert!(e.risk.score >= 35);

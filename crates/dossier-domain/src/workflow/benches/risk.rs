@@ -59,6 +59,7 @@ fn bench(c: &mut Criterion) {
     let ctx = EvaluationContext {
         today: jiff::civil::date(2025, 6, 30),
         risk_adjustments: &[],
+        field_definitions: &[],
     };
 
     // The matrix alone, on a case already turned into CEL values.

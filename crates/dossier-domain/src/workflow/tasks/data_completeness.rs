@@ -1,7 +1,18 @@
 //! `data_completeness`: the fields and related parties the template expects are there.
 
 use super::{Finding, TaskInput, TaskKind, TaskOutcome, TaskResult};
+use crate::custom_field::{AppliesTo, CustomFieldDefinition};
 use serde_json::{Value, json};
+
+/// The workspace's required custom fields that apply to `scope`.
+fn required(
+    definitions: &[CustomFieldDefinition],
+    scope: AppliesTo,
+) -> impl Iterator<Item = &CustomFieldDefinition> {
+    definitions
+        .iter()
+        .filter(move |d| d.required && d.applies_to.contains(&scope))
+}
 
 pub struct DataCompleteness;
 
@@ -26,6 +37,12 @@ impl TaskKind for DataCompleteness {
             "application": input.facts.application,
             "relationships": input.facts.relationships_json(),
             "data": input.template.data,
+            "required_custom_fields": input
+                .field_definitions
+                .iter()
+                .filter(|d| d.required)
+                .map(|d| json!({"api_name": d.api_name, "applies_to": d.applies_to}))
+                .collect::<Vec<_>>(),
         })
     }
 
@@ -57,6 +74,42 @@ impl TaskKind for DataCompleteness {
                     )
                     .at(format!("custom_fields.{}", f.field)),
                 );
+            }
+        }
+        // The workspace's own required fields (`POST /api/custom_fields` with `required: true`).
+        for d in required(input.field_definitions, AppliesTo::Application) {
+            let path = format!("custom_fields.{}", d.api_name);
+            let told = findings.iter().any(|f| f.path.as_ref() == Some(&path));
+            if !told && field_value(&facts.custom_fields, &d.api_name).is_none() {
+                findings.push(
+                    Finding::new(
+                        "missing_custom_field",
+                        format!("Custom field {} (`{}`) is missing", d.label, d.api_name),
+                    )
+                    .at(path),
+                );
+            }
+        }
+        for rel in &facts.relationships {
+            for d in required(input.field_definitions, AppliesTo::Relationship) {
+                if field_value(&rel.value["custom_fields"], &d.api_name).is_none() {
+                    findings.push(
+                        Finding::new(
+                            "missing_custom_field",
+                            format!(
+                                "{}: custom field {} (`{}`) is missing",
+                                rel.display_name(),
+                                d.label,
+                                d.api_name
+                            ),
+                        )
+                        .at(format!(
+                            "relationships[{}].custom_fields.{}",
+                            rel.id, d.api_name
+                        ))
+                        .on(rel.id.clone()),
+                    );
+                }
             }
         }
         for req in &data.relationships {
@@ -95,7 +148,10 @@ impl TaskKind for DataCompleteness {
                     (&req.person_fields, &rel.value["person"])
                 };
                 for field in fields {
-                    if field_value(object, field).is_none() {
+                    let path = format!("relationships[{}].{}.{field}", rel.id, rel.kind);
+                    // A party with two roles (director and legal representative) is told once.
+                    let told = findings.iter().any(|f| f.path.as_ref() == Some(&path));
+                    if !told && field_value(object, field).is_none() {
                         findings.push(
                             Finding::new(
                                 "missing_field",
@@ -105,7 +161,7 @@ impl TaskKind for DataCompleteness {
                                     field.replace('_', " ")
                                 ),
                             )
-                            .at(format!("relationships[{}].{}.{field}", rel.id, rel.kind))
+                            .at(path)
                             .on(rel.id.clone()),
                         );
                     }
@@ -162,6 +218,65 @@ mod tests {
             ]
         );
         assert_eq!(out.findings[2].relationship_id.as_deref(), Some("r1"));
+    }
+
+    fn definition(api_name: &str, required: bool, applies_to: Value) -> CustomFieldDefinition {
+        serde_json::from_value(json!({"id": format!("cf_{api_name}"), "api_name": api_name,
+            "label": api_name.to_uppercase(), "type": "text", "required": required,
+            "applies_to": applies_to, "created_at": "", "updated_at": ""}))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_workspace_required_custom_fields_are_checked_on_the_case_and_each_party() {
+        let tpl = template(json!({}));
+        let definitions = [
+            definition("channel", true, json!(["application"])),
+            definition("notes", false, json!(["application", "relationship"])),
+            definition("employee_id", true, json!(["relationship"])),
+        ];
+        let f = facts(json!({"type": "business", "business": {"name": "Acme"},
+            "relationships": [
+                {"id": "r1", "kind": "person", "roles": ["director"], "person": {"last_name": "W"}},
+                {"id": "r2", "kind": "person", "roles": ["ubo"], "person": {"last_name": "X"},
+                 "custom_fields": {"employee_id": "E1"}}]}));
+        let run = |facts: &crate::workflow::CaseFacts| {
+            DataCompleteness.run(&TaskInput {
+                spec: &tpl.tasks[0],
+                facts,
+                template: &tpl,
+                expected_documents: &[],
+                field_definitions: &definitions,
+            })
+        };
+        let out = run(&f);
+        assert_eq!(out.result, TaskResult::NeedsAction);
+        let paths: Vec<_> = out
+            .findings
+            .iter()
+            .filter_map(|f| f.path.as_deref())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "custom_fields.channel",
+                "relationships[r1].custom_fields.employee_id"
+            ]
+        );
+        assert!(out.findings[0].message.contains("channel"));
+        assert_eq!(out.findings[1].relationship_id.as_deref(), Some("r1"));
+
+        let complete = facts(json!({"type": "business", "business": {"name": "Acme"},
+            "custom_fields": {"channel": "web"},
+            "relationships": [
+                {"id": "r1", "kind": "person", "roles": ["director"], "person": {"last_name": "W"},
+                 "custom_fields": {"employee_id": "E0"}}]}));
+        assert_eq!(run(&complete).result, TaskResult::Clear);
+        // Without the definitions (another workspace) nothing is required.
+        assert_eq!(
+            run_kind(&DataCompleteness, &tpl, &f).result,
+            TaskResult::Clear
+        );
     }
 
     #[test]

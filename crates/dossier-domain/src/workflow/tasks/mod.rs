@@ -128,6 +128,7 @@ pub struct Clearance {
     pub by: String,
     pub comment: String,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::time::serde")]
     pub at: jiff::Timestamp,
     /// The result the reviewer overrode.
     pub previous_result: TaskResult,
@@ -245,6 +246,8 @@ pub struct TaskInput<'a> {
     pub facts: &'a CaseFacts,
     pub template: &'a TemplateSource,
     pub expected_documents: &'a [ExpectedDocument],
+    /// The workspace's custom field definitions.
+    pub field_definitions: &'a [crate::custom_field::CustomFieldDefinition],
 }
 
 /// One kind of task.
@@ -410,6 +413,7 @@ pub(crate) mod tests_support {
             facts,
             template,
             expected_documents: expected,
+            field_definitions: &[],
         })
     }
 }

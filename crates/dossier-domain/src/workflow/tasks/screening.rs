@@ -217,6 +217,7 @@ pub struct HitReview {
     pub by_kind: String,
     pub by: String,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "crate::time::serde")]
     pub at: jiff::Timestamp,
 }
 
