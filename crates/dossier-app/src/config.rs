@@ -5,54 +5,107 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+/// The whole configuration: a few sections, each a TOML table (`[server]`, `[database]`, …).
+///
+/// Every key, nested or not, is reachable from the environment as `DOSSIER_<SECTION>__<KEY>`; the
+/// `dossier` binary derives those names by serialising [`Config::default`], so a field must
+/// serialise even at its default: no `Option` fields (an empty string stands for "unset", as in
+/// [`DatabaseConfig::url`]). Unknown keys are an error in every section.
+///
+/// Reserved for later, not implemented (so an error today, like any unknown key): `[portal]`,
+/// `[backoffice]`, `[smtp]`, `[oidc]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// Where SQLite's database and the documents (`<data_dir>/documents`) live. Top level because
+    /// both the database (on SQLite) and the document store use it.
+    pub data_dir: PathBuf,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub webhooks: WebhooksConfig,
+    pub screening: ScreeningConfig,
+    pub watchlists: WatchlistsConfig,
+    pub documents: DocumentsConfig,
+}
+
+/// `[server]`: the HTTP API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
     /// Address to listen on.
     pub bind: String,
-    /// Where SQLite's database and the documents (`<data_dir>/documents`) live.
-    pub data_dir: PathBuf,
-    /// `postgres://…` for PostgreSQL; empty for SQLite in `data_dir`.
-    pub database_url: Option<String>,
-    /// Pool size (reads on SQLite; everything on PostgreSQL).
-    pub database_max_connections: u32,
     /// `text` or `json`.
     pub log_format: String,
     /// Requests per second each API key may make (0 disables the limit) and the burst it may spend.
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
-    /// Delays between webhook attempts, e.g. `5s,5m,30m,2h`; one attempt more than there are delays.
-    pub webhook_retry_schedule: String,
-    /// Allow webhook targets on loopback/private/link-local addresses (tests, on-premise receivers).
-    pub webhook_allow_private_targets: bool,
-    /// How long one webhook attempt may take.
-    pub webhook_timeout_secs: u64,
-    /// Deliveries in flight at once, per process.
-    pub webhook_concurrency: u32,
-    /// Run the webhook delivery worker in this process. Turn it off for API-only nodes when dedicated
-    /// nodes deliver (all share the queue in the database).
-    pub webhook_delivery: bool,
-    /// Largest document upload accepted, in bytes (413 above).
-    pub document_max_bytes: u64,
-    /// Screening score (0–1) at or above which a watchlist result is `matched`.
-    pub screening_threshold: f64,
-    /// Watchlist sources refreshed on a schedule (`[[watchlist_sources]]` in the file only).
-    pub watchlist_sources: Vec<WatchlistSourceConfig>,
-    /// Snapshots per source whose entities are kept; older ones keep only their snapshot row.
-    pub watchlist_keep_snapshots: u32,
-    /// Run the watchlist refresher in `dossier serve` (needs `watchlist_sources`).
-    pub watchlist_refresh: bool,
-    /// How long fetching one watchlist URL may take.
-    pub watchlist_fetch_timeout_secs: u64,
-    /// Largest watchlist download accepted, in bytes (per file).
-    pub watchlist_fetch_max_bytes: u64,
-    /// Run the screening worker (the `screening` task's results) in this process.
-    pub screening_worker: bool,
-    /// How often the screening worker looks for queued cases, in milliseconds.
-    pub screening_poll_ms: u64,
 }
 
-/// One `[[watchlist_sources]]` entry as written in the configuration file.
+/// `[database]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `postgres://…` for PostgreSQL, `sqlite://…` for another SQLite file; empty for SQLite in
+    /// `data_dir`.
+    pub url: String,
+    /// Pool size (reads on SQLite; everything on PostgreSQL).
+    pub max_connections: u32,
+}
+
+/// `[webhooks]`: delivery of events to the registered endpoints.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// Delays between webhook attempts, e.g. `5s,5m,30m,2h`; one attempt more than there are delays.
+    pub retry_schedule: String,
+    /// Allow webhook targets on loopback/private/link-local addresses (tests, on-premise receivers).
+    pub allow_private_targets: bool,
+    /// How long one webhook attempt may take.
+    pub timeout_secs: u64,
+    /// Deliveries in flight at once, per process.
+    pub concurrency: u32,
+    /// Run the webhook delivery worker in this process. Turn it off for API-only nodes when dedicated
+    /// nodes deliver (all share the queue in the database).
+    pub delivery: bool,
+}
+
+/// `[screening]`: matching against the watchlists and the screening worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScreeningConfig {
+    /// Screening score (0–1) at or above which a watchlist result is `matched`.
+    pub threshold: f64,
+    /// Run the screening worker (the `screening` task's results) in this process.
+    pub worker: bool,
+    /// How often the screening worker looks for queued cases, in milliseconds.
+    pub poll_ms: u64,
+}
+
+/// `[watchlists]`: the scheduled refresh of watchlist sources and their retention.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchlistsConfig {
+    /// Watchlist sources refreshed on a schedule (`[[watchlists.sources]]`).
+    pub sources: Vec<WatchlistSourceConfig>,
+    /// Snapshots per source whose entities are kept; older ones keep only their snapshot row.
+    pub keep_snapshots: u32,
+    /// Run the watchlist refresher in `dossier serve` (needs `sources`).
+    pub refresh: bool,
+    /// How long fetching one watchlist URL may take.
+    pub fetch_timeout_secs: u64,
+    /// Largest watchlist download accepted, in bytes (per file).
+    pub fetch_max_bytes: u64,
+}
+
+/// `[documents]`: uploaded documents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// Largest document upload accepted, in bytes (413 above).
+    pub max_bytes: u64,
+}
+
+/// One `[[watchlists.sources]]` entry as written in the configuration file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WatchlistSourceConfig {
@@ -88,7 +141,7 @@ impl std::fmt::Display for SourceLocation {
     }
 }
 
-/// A checked `[[watchlist_sources]]` entry.
+/// A checked `[[watchlists.sources]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshSource {
     pub name: String,
@@ -100,28 +153,76 @@ pub struct RefreshSource {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            bind: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("dossier-data"),
-            database_url: None,
-            database_max_connections: 8,
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            webhooks: WebhooksConfig::default(),
+            screening: ScreeningConfig::default(),
+            watchlists: WatchlistsConfig::default(),
+            documents: DocumentsConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
             log_format: "text".into(),
             rate_limit_per_second: 100,
             rate_limit_burst: 200,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            max_connections: 8,
+        }
+    }
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
             // About three days in all, like the Standard Webhooks reference schedule stretched out.
-            webhook_retry_schedule: "5s,5m,30m,2h,5h,10h,12h,16h,20h".into(),
-            webhook_allow_private_targets: false,
-            webhook_timeout_secs: 10,
-            webhook_concurrency: 32,
-            webhook_delivery: true,
-            document_max_bytes: 20 * 1024 * 1024,
-            screening_threshold: dossier_screening::Params::default().threshold,
-            watchlist_sources: Vec::new(),
-            watchlist_keep_snapshots: 3,
-            watchlist_refresh: true,
-            watchlist_fetch_timeout_secs: 300,
-            watchlist_fetch_max_bytes: 512 * 1024 * 1024,
-            screening_worker: true,
-            screening_poll_ms: 500,
+            retry_schedule: "5s,5m,30m,2h,5h,10h,12h,16h,20h".into(),
+            allow_private_targets: false,
+            timeout_secs: 10,
+            concurrency: 32,
+            delivery: true,
+        }
+    }
+}
+
+impl Default for ScreeningConfig {
+    fn default() -> Self {
+        Self {
+            threshold: dossier_screening::Params::default().threshold,
+            worker: true,
+            poll_ms: 500,
+        }
+    }
+}
+
+impl Default for WatchlistsConfig {
+    fn default() -> Self {
+        Self {
+            sources: Vec::new(),
+            keep_snapshots: 3,
+            refresh: true,
+            fetch_timeout_secs: 300,
+            fetch_max_bytes: 512 * 1024 * 1024,
+        }
+    }
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 20 * 1024 * 1024,
         }
     }
 }
@@ -129,45 +230,47 @@ impl Default for Config {
 impl Config {
     /// The database to open: the configured URL, or SQLite in the data directory.
     pub fn database_url(&self) -> String {
-        match &self.database_url {
-            Some(url) if !url.is_empty() => url.clone(),
-            _ => format!(
+        match self.database.url.as_str() {
+            "" => format!(
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("dossier.db").display()
             ),
+            url => url.to_string(),
         }
     }
 }
 
 impl Config {
     /// Checks the settings serde cannot: every error names its key, e.g.
-    /// `watchlist_sources[1].every`.
+    /// `watchlists.sources[1].every`.
     pub fn validate(&self) -> Result<(), String> {
-        if !(0.0..=1.0).contains(&self.screening_threshold) {
+        if !(0.0..=1.0).contains(&self.screening.threshold) {
             return Err(format!(
-                "`screening_threshold` must be between 0 and 1, not {}",
-                self.screening_threshold
+                "`screening.threshold` must be between 0 and 1, not {}",
+                self.screening.threshold
             ));
         }
-        if self.watchlist_keep_snapshots == 0 {
+        if self.watchlists.keep_snapshots == 0 {
             return Err(
-                "`watchlist_keep_snapshots` must be at least 1 (the snapshot in use)".into(),
+                "`watchlists.keep_snapshots` must be at least 1 (the snapshot in use)".into(),
             );
         }
-        if self.watchlist_fetch_max_bytes == 0 || self.watchlist_fetch_timeout_secs == 0 {
+        if self.watchlists.fetch_max_bytes == 0 || self.watchlists.fetch_timeout_secs == 0 {
             return Err(
-                "`watchlist_fetch_max_bytes` and `watchlist_fetch_timeout_secs` must be above 0"
+                "`watchlists.fetch_max_bytes` and `watchlists.fetch_timeout_secs` must be above 0"
                     .into(),
             );
         }
+        parse_schedule(&self.webhooks.retry_schedule)
+            .map_err(|e| format!("`webhooks.retry_schedule`: {e}"))?;
         self.refresh_sources().map(|_| ())
     }
 
-    /// The `[[watchlist_sources]]`, checked.
+    /// The `[[watchlists.sources]]`, checked.
     pub fn refresh_sources(&self) -> Result<Vec<RefreshSource>, String> {
         let mut out: Vec<RefreshSource> = Vec::new();
-        for (i, s) in self.watchlist_sources.iter().enumerate() {
-            let key = |field: &str| format!("`watchlist_sources[{i}].{field}`");
+        for (i, s) in self.watchlists.sources.iter().enumerate() {
+            let key = |field: &str| format!("`watchlists.sources[{i}].{field}`");
             let kind: dossier_screening::SourceKind = s
                 .kind
                 .parse()
@@ -206,7 +309,7 @@ impl Config {
             let location = match (&s.url, &s.path) {
                 (Some(_), Some(_)) | (None, None) => {
                     return Err(format!(
-                        "watchlist_sources[{i}]: give exactly one of `url` and `path`"
+                        "watchlists.sources[{i}]: give exactly one of `url` and `path`"
                     ));
                 }
                 (Some(u), None) => {
@@ -301,9 +404,10 @@ mod tests {
             path: None,
             every: "1d".into(),
         };
-        let config = |sources| Config {
-            watchlist_sources: sources,
-            ..Config::default()
+        let config = |sources| {
+            let mut c = Config::default();
+            c.watchlists.sources = sources;
+            c
         };
         let ok = config(vec![source(None, "ftm"), source(Some("peps"), "ftm")]);
         let names: Vec<String> = ok
@@ -320,14 +424,14 @@ mod tests {
             twice
                 .validate()
                 .unwrap_err()
-                .contains("watchlist_sources[1].name")
+                .contains("watchlists.sources[1].name")
         );
         let clash = config(vec![source(Some("un_sc"), "ftm")]);
         assert!(
             clash
                 .validate()
                 .unwrap_err()
-                .contains("watchlist_sources[0].name")
+                .contains("watchlists.sources[0].name")
         );
         let bad_name = config(vec![source(Some("no spaces"), "ftm")]);
         assert!(bad_name.validate().is_err());
@@ -348,7 +452,7 @@ mod tests {
         );
         assert!(parse_schedule("5 minutes").is_err());
         assert!(parse_schedule("5y").is_err());
-        let default: u64 = parse_schedule(&Config::default().webhook_retry_schedule)
+        let default: u64 = parse_schedule(&Config::default().webhooks.retry_schedule)
             .unwrap()
             .iter()
             .map(|d| d.as_secs())

@@ -187,7 +187,7 @@ pub struct DocumentContent {
 impl App {
     /// The largest upload accepted, in bytes.
     pub fn document_limit(&self) -> u64 {
-        self.config.document_max_bytes
+        self.config.documents.max_bytes
     }
 
     /// Starts an upload to a case of the principal's workspace. Returns the case (to check the

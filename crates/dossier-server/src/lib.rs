@@ -37,8 +37,8 @@ impl AppState {
     pub fn new(app: App) -> Self {
         Self {
             limiter: Arc::new(auth::RateLimiter::new(
-                app.config.rate_limit_per_second,
-                app.config.rate_limit_burst,
+                app.config.server.rate_limit_per_second,
+                app.config.server.rate_limit_burst,
             )),
             app,
             metrics: ops::prometheus(),

@@ -27,21 +27,22 @@ impl Workers {
         let config = &app.config;
         let dispatcher = Arc::new(webhooks::Dispatcher::new(app.store.clone(), config)?);
         let delivery = config
-            .webhook_delivery
+            .webhooks
+            .delivery
             .then(|| tokio::spawn(dispatcher.run()));
         let refresher = watchlists::Refresher::new(app.store.clone(), config)?;
         let owner = refresher.owner().to_string();
-        let refresher = (config.watchlist_refresh && !refresher.sources().is_empty())
+        let refresher = (config.watchlists.refresh && !refresher.sources().is_empty())
             .then(|| (tokio::spawn(refresher.run()), owner));
-        let screener = config.screening_worker.then(|| {
+        let screener = config.screening.worker.then(|| {
             let screener = Screener {
                 store: app.store.clone(),
                 index: app.screening.clone(),
-                default_threshold: config.screening_threshold,
+                default_threshold: config.screening.threshold,
             };
             tokio::spawn(screening::run(
                 screener,
-                Duration::from_millis(config.screening_poll_ms.max(10)),
+                Duration::from_millis(config.screening.poll_ms.max(10)),
             ))
         });
         Ok(Self {

@@ -1,4 +1,4 @@
-//! Scheduled refresh of the configured watchlist sources (`[[watchlist_sources]]`).
+//! Scheduled refresh of the configured watchlist sources (`[[watchlists.sources]]`).
 //!
 //! For each source, at its interval: take the source's lease (so that among several nodes only one
 //! works on it), fetch the URL or read the path, parse it completely, and skip the import when the
@@ -54,7 +54,7 @@ impl Refresher {
         let sources = config
             .refresh_sources()
             .map_err(|e| anyhow!("invalid configuration: {e}"))?;
-        let timeout = Duration::from_secs(config.watchlist_fetch_timeout_secs);
+        let timeout = Duration::from_secs(config.watchlists.fetch_timeout_secs);
         let _ = rustls::crypto::ring::default_provider().install_default();
         // The URLs are the operator's, not a client's: no private-address filter (unlike webhooks).
         let client = reqwest::Client::builder()
@@ -195,7 +195,7 @@ impl Refresher {
         Ok(files)
     }
 
-    /// One GET, at most `watchlist_fetch_max_bytes`; `None` for a missing optional file.
+    /// One GET, at most `watchlists.fetch_max_bytes`; `None` for a missing optional file.
     async fn get(&self, url: &url::Url, required: bool) -> anyhow::Result<Option<Vec<u8>>> {
         let mut resp = self
             .client
@@ -212,13 +212,13 @@ impl Refresher {
         }
         let too_big = || {
             anyhow!(
-                "fetching {url}: larger than watchlist_fetch_max_bytes ({} bytes)",
-                self.config.watchlist_fetch_max_bytes
+                "fetching {url}: larger than watchlists.fetch_max_bytes ({} bytes)",
+                self.config.watchlists.fetch_max_bytes
             )
         };
         if resp
             .content_length()
-            .is_some_and(|n| n > self.config.watchlist_fetch_max_bytes)
+            .is_some_and(|n| n > self.config.watchlists.fetch_max_bytes)
         {
             return Err(too_big());
         }
@@ -228,7 +228,7 @@ impl Refresher {
             .await
             .with_context(|| format!("fetching {url}"))?
         {
-            if (body.len() + chunk.len()) as u64 > self.config.watchlist_fetch_max_bytes {
+            if (body.len() + chunk.len()) as u64 > self.config.watchlists.fetch_max_bytes {
                 return Err(too_big());
             }
             body.extend_from_slice(&chunk);

@@ -28,24 +28,24 @@ pub struct Dispatcher {
 
 impl Dispatcher {
     pub fn new(store: Store, config: &Config) -> anyhow::Result<Self> {
-        let schedule = parse_schedule(&config.webhook_retry_schedule)
-            .map_err(|e| anyhow::anyhow!("webhook_retry_schedule: {e}"))?;
+        let schedule = parse_schedule(&config.webhooks.retry_schedule)
+            .map_err(|e| anyhow::anyhow!("webhooks.retry_schedule: {e}"))?;
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(config.webhook_timeout_secs))
+            .timeout(Duration::from_secs(config.webhooks.timeout_secs))
             .user_agent(concat!("Dossier-Webhooks/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(60));
-        if !config.webhook_allow_private_targets {
+        if !config.webhooks.allow_private_targets {
             builder = builder.dns_resolver(resolver());
         }
         Ok(Self {
             store,
             client: builder.build()?,
             schedule,
-            allow_private: config.webhook_allow_private_targets,
-            timeout: Duration::from_secs(config.webhook_timeout_secs),
-            concurrency: config.webhook_concurrency.max(1) as usize,
+            allow_private: config.webhooks.allow_private_targets,
+            timeout: Duration::from_secs(config.webhooks.timeout_secs),
+            concurrency: config.webhooks.concurrency.max(1) as usize,
         })
     }
 

@@ -124,7 +124,7 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match config::load(&cli.global) {
+    let loaded = match config::load(&cli.global) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("dossier: {e:#}");
@@ -135,7 +135,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("a tokio runtime starts");
-    match runtime.block_on(run(cli.command, config)) {
+    match runtime.block_on(run(cli.command, loaded.config, &loaded.deprecations)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("dossier: {e:#}");
@@ -145,14 +145,14 @@ fn main() -> ExitCode {
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    if config.database_url.is_none() {
+    if config.database.url.is_empty() {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
     }
     let store = Store::open(&StoreConfig {
         url: config.database_url(),
-        max_connections: config.database_max_connections,
+        max_connections: config.database.max_connections,
     })
     .await
     .context("opening the database")?;
@@ -170,17 +170,26 @@ async fn workspace_id(store: &Store, name: &str) -> anyhow::Result<String> {
     }
 }
 
-async fn run(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+async fn run(
+    command: Command,
+    mut config: Config,
+    deprecations: &[String],
+) -> anyhow::Result<ExitCode> {
+    // `serve` logs; the other subcommands print to standard error.
+    if !matches!(command, Command::Serve { .. }) {
+        config::report_deprecations(deprecations, false);
+    }
     match command {
         Command::Serve { bind, demo } => {
             if let Some(b) = bind {
-                config.bind = b;
+                config.server.bind = b;
             }
             config::init_logging(&config);
+            config::report_deprecations(deprecations, true);
             let store = open_store(&config).await?;
-            let listener = tokio::net::TcpListener::bind(&config.bind)
+            let listener = tokio::net::TcpListener::bind(&config.server.bind)
                 .await
-                .with_context(|| format!("listening on {}", config.bind))?;
+                .with_context(|| format!("listening on {}", config.server.bind))?;
             let addr = listener.local_addr()?;
             if demo {
                 demo::import_sample_watchlist(&store, &config).await?;

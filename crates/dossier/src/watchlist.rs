@@ -33,7 +33,7 @@ pub enum WatchlistCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Refresh every configured source (`[[watchlist_sources]]`) once, whatever its schedule:
+    /// Refresh every configured source (`[[watchlists.sources]]`) once, whatever its schedule:
     /// fetch or read it, store a new snapshot when its content changed. For cron. Exits 1 when a
     /// source failed (its previous snapshot stays in use).
     Refresh {
@@ -47,7 +47,7 @@ pub enum WatchlistCommand {
     /// Delete the entities of all but the newest snapshots of each source (the snapshot rows
     /// stay, so references to them remain valid).
     Prune {
-        /// Snapshots to keep per source (default: the `watchlist_keep_snapshots` setting).
+        /// Snapshots to keep per source (default: the `watchlists.keep_snapshots` setting).
         #[arg(long)]
         keep: Option<u32>,
         /// Only this source.
@@ -89,7 +89,7 @@ pub async fn run_screening(
             let screener = Screener {
                 store: store.clone(),
                 index: Arc::new(ScreeningIndex::new()),
-                default_threshold: config.screening_threshold,
+                default_threshold: config.screening.threshold,
             };
             let n = screener.drain().await?;
             println!("screened {n} queued case(s)");
@@ -108,7 +108,7 @@ pub async fn run_screening(
                 None => store.latest_watchlist_snapshots().await?,
             };
             for s in snapshots {
-                let r = rescreen_snapshot(store, &s, config.screening_threshold).await?;
+                let r = rescreen_snapshot(store, &s, config.screening.threshold).await?;
                 println!(
                     "{} v{}: re-screened {} case(s) ({} parties) against {} entities in {:.1} s: \
                      {} new hit(s) on {} case(s)",
@@ -150,7 +150,7 @@ pub struct ScreenArgs {
     #[arg(long, default_value_t = 10)]
     pub limit: i64,
     /// Use this workspace's threshold (see `PUT /api/screening/settings`) instead of the
-    /// installation's `screening_threshold`.
+    /// installation's `screening.threshold`.
     #[arg(long)]
     pub workspace: Option<String>,
     /// Print `{results, threshold, snapshots}` as JSON, like `POST /api/screening/search`.
@@ -194,7 +194,7 @@ pub async fn run(
             return refresh(store, config, source.as_deref(), json).await;
         }
         WatchlistCommand::Prune { keep, source, json } => {
-            let keep = keep.unwrap_or(config.watchlist_keep_snapshots);
+            let keep = keep.unwrap_or(config.watchlists.keep_snapshots);
             if keep == 0 {
                 bail!("--keep must be at least 1 (the snapshot in use)");
             }
@@ -262,7 +262,7 @@ async fn refresh(
     let refresher = Refresher::new(store.clone(), config)?;
     if refresher.sources().is_empty() {
         bail!(
-            "no watchlist sources configured (add [[watchlist_sources]] to the configuration file)"
+            "no watchlist sources configured (add [[watchlists.sources]] to the configuration file)"
         );
     }
     let sources: Vec<_> = refresher
@@ -363,13 +363,13 @@ pub async fn screen(args: ScreenArgs, store: &Store, config: &Config) -> anyhow:
     }
     let (snapshots, index) = load_index(store).await?;
     let threshold = match &args.workspace {
-        None => config.screening_threshold,
+        None => config.screening.threshold,
         Some(name) => {
             let Some(ws) = store.workspace_by_name(name).await? else {
                 bail!("no workspace named `{name}`");
             };
             let cli = Principal::cli(&ws.id);
-            threshold(store, cli.ws(), config.screening_threshold)
+            threshold(store, cli.ws(), config.screening.threshold)
                 .await?
                 .0
         }

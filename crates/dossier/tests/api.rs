@@ -943,8 +943,8 @@ async fn keys_are_rate_limited(backend: Backend) {
     let mut srv = TestServer::with_env(
         backend,
         &[
-            ("DOSSIER_RATE_LIMIT_PER_SECOND", "1"),
-            ("DOSSIER_RATE_LIMIT_BURST", "3"),
+            ("DOSSIER_SERVER__RATE_LIMIT_PER_SECOND", "1"),
+            ("DOSSIER_SERVER__RATE_LIMIT_BURST", "3"),
         ],
     )
     .await;

@@ -52,7 +52,7 @@ async fn search(srv: &TestServer, key: &str, body: Value) -> common::Response {
 }
 
 async fn watchlists_import_diff_and_screen(backend: Backend) {
-    let mut srv = TestServer::with_env(backend, &[("DOSSIER_SCREENING_THRESHOLD", "0.72")]).await;
+    let mut srv = TestServer::with_env(backend, &[("DOSSIER_SCREENING__THRESHOLD", "0.72")]).await;
     srv.spawn().await;
     let key = srv.apikey(&[]);
 

@@ -160,7 +160,7 @@ fn write_config(dir: &Path, keep: u32, sources: &str) -> PathBuf {
     let path = dir.join("dossier.toml");
     std::fs::write(
         &path,
-        format!("watchlist_keep_snapshots = {keep}\nwatchlist_fetch_timeout_secs = 20\n{sources}"),
+        format!("[watchlists]\nkeep_snapshots = {keep}\nfetch_timeout_secs = 20\n{sources}"),
     )
     .unwrap();
     path
@@ -193,19 +193,19 @@ async fn refresh_over_http_and_paths(backend: Backend) {
         2,
         &format!(
             r#"
-[[watchlist_sources]]
+[[watchlists.sources]]
 name = "us_congress"
 kind = "senzing"
 url = "{base}/peps.json"
 every = "6h"
 
-[[watchlist_sources]]
+[[watchlists.sources]]
 name = "ofac_cons"
 kind = "ofac_sdn"
 url = "{base}/ofac/cons_prim.csv"
 every = "1d"
 
-[[watchlist_sources]]
+[[watchlists.sources]]
 name = "zala"
 kind = "ftm"
 path = "{}"
@@ -483,7 +483,12 @@ every = "12h"
 
     // A download over the size cap fails (naming the cap) and changes nothing.
     let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("watchlist_fetch_max_bytes = 1000\n{text}")).unwrap();
+    let text = text.replacen(
+        "[watchlists]\n",
+        "[watchlists]\nfetch_max_bytes = 1000\n",
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
     std::fs::write(
         served.join("peps.json"),
         edited_senzing(&original, &dropped, &renamed, None),
@@ -493,7 +498,7 @@ every = "12h"
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("larger than watchlist_fetch_max_bytes (1000 bytes)"),
+        err.contains("larger than watchlists.fetch_max_bytes (1000 bytes)"),
         "{err}"
     );
     assert_eq!(versions(&srv, "us_congress").len(), 4);
@@ -524,13 +529,13 @@ async fn serve_refreshes_on_schedule(backend: Backend) {
         3,
         &format!(
             r#"
-[[watchlist_sources]]
+[[watchlists.sources]]
 name = "eu_fsf"
 kind = "ftm"
 path = "{}"
 every = "1s"
 
-[[watchlist_sources]]
+[[watchlists.sources]]
 name = "gone_feed"
 kind = "senzing"
 url = "{base}/missing.json"
@@ -640,16 +645,16 @@ fn configuration_errors_name_the_key() {
     let config = scratch.0.join("bad.toml");
     for (text, key) in [
         (
-            "[[watchlist_sources]]\nkind = \"ofac_sdn\"\npath = \"/x\"\nevery = \"soon\"\n",
-            "`watchlist_sources[0].every`",
+            "[[watchlists.sources]]\nkind = \"ofac_sdn\"\npath = \"/x\"\nevery = \"soon\"\n",
+            "`watchlists.sources[0].every`",
         ),
         (
-            "[[watchlist_sources]]\nkind = \"ftm\"\nurl = \"file:///etc/passwd\"\nevery = \"1h\"\n",
-            "`watchlist_sources[0].url`",
+            "[[watchlists.sources]]\nkind = \"ftm\"\nurl = \"file:///etc/passwd\"\nevery = \"1h\"\n",
+            "`watchlists.sources[0].url`",
         ),
         (
-            "watchlist_keep_snapshots = 0\n",
-            "`watchlist_keep_snapshots`",
+            "[watchlists]\nkeep_snapshots = 0\n",
+            "`watchlists.keep_snapshots`",
         ),
     ] {
         std::fs::write(&config, text).unwrap();

@@ -11,10 +11,10 @@ use serde_json::{Value, json};
 
 const FAST_RETRIES: &[(&str, &str)] = &[
     (
-        "DOSSIER_WEBHOOK_RETRY_SCHEDULE",
+        "DOSSIER_WEBHOOKS__RETRY_SCHEDULE",
         "300ms,300ms,500ms,500ms,1s,1s,1s,1s,1s,1s",
     ),
-    ("DOSSIER_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"),
+    ("DOSSIER_WEBHOOKS__ALLOW_PRIVATE_TARGETS", "true"),
 ];
 
 async fn server(backend: Backend) -> TestServer {
@@ -196,8 +196,8 @@ async fn an_exhausted_delivery_fails_and_can_be_replayed(backend: Backend) {
     let mut srv = TestServer::with_env(
         backend,
         &[
-            ("DOSSIER_WEBHOOK_RETRY_SCHEDULE", "200ms,200ms"),
-            ("DOSSIER_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"),
+            ("DOSSIER_WEBHOOKS__RETRY_SCHEDULE", "200ms,200ms"),
+            ("DOSSIER_WEBHOOKS__ALLOW_PRIVATE_TARGETS", "true"),
         ],
     )
     .await;

@@ -393,7 +393,7 @@ async fn tasks_are_cleared_with_a_comment_and_rerun(backend: Backend) {
 }
 
 async fn documents_are_sniffed_limited_and_served(backend: Backend) {
-    let mut srv = TestServer::with_env(backend, &[("DOSSIER_DOCUMENT_MAX_BYTES", "65536")]).await;
+    let mut srv = TestServer::with_env(backend, &[("DOSSIER_DOCUMENTS__MAX_BYTES", "65536")]).await;
     srv.spawn().await;
     let key = srv.apikey(&[]);
     let created = srv.post("/api/applications", &key, &company()).await;

@@ -250,7 +250,7 @@ fn from_basis_points(bp: i64) -> f64 {
 }
 
 /// The threshold a workspace screens with and where it comes from (`workspace`, or `default`: the
-/// installation's `screening_threshold`). The one place a stored threshold is read.
+/// installation's `screening.threshold`). The one place a stored threshold is read.
 pub async fn threshold(store: &Store, ws: &str, default: f64) -> AppResult<(f64, &'static str)> {
     Ok(match store.screening_threshold(ws).await? {
         Some(bp) => (from_basis_points(bp), "workspace"),
@@ -263,7 +263,7 @@ pub async fn threshold(store: &Store, ws: &str, default: f64) -> AppResult<(f64,
 #[serde(deny_unknown_fields)]
 pub struct ScreeningSettings {
     /// Score (0–1, at most 4 decimals kept) at or above which a result is `matched`; `null` (or
-    /// omitted) goes back to the installation's `screening_threshold`.
+    /// omitted) goes back to the installation's `screening.threshold`.
     pub threshold: Option<f64>,
 }
 
@@ -306,13 +306,13 @@ impl App {
 
     /// The principal's workspace threshold and where it comes from.
     pub async fn screening_threshold(&self, p: &Principal) -> AppResult<(f64, &'static str)> {
-        threshold(&self.store, p.ws(), self.config.screening_threshold).await
+        threshold(&self.store, p.ws(), self.config.screening.threshold).await
     }
 
     /// `{threshold, source: "workspace" | "default", default}`.
     pub async fn screening_settings(&self, p: &Principal) -> AppResult<Value> {
         let (t, source) = self.screening_threshold(p).await?;
-        Ok(json!({"threshold": t, "source": source, "default": self.config.screening_threshold}))
+        Ok(json!({"threshold": t, "source": source, "default": self.config.screening.threshold}))
     }
 
     /// Sets the workspace's screening threshold (audited as `screening_settings.updated`); `None`
@@ -329,7 +329,7 @@ impl App {
             Some(t) if (0.0..=1.0).contains(&t) => Some((t * 10_000.0).round() as i64),
             Some(_) => return Err(AppError::invalid("threshold", "must be between 0 and 1")),
         };
-        let default = self.config.screening_threshold;
+        let default = self.config.screening.threshold;
         self.write(p, idempotency, async |tx| {
             let before = tx.set_screening_threshold(p.ws(), bp).await?;
             let show = |bp: Option<i64>| bp.map(from_basis_points);

@@ -188,7 +188,7 @@ async fn record(
 pub struct Screener {
     pub store: Store,
     pub index: Arc<ScreeningIndex>,
-    /// The installation's `screening_threshold`.
+    /// The installation's `screening.threshold`.
     pub default_threshold: f64,
 }
 

@@ -149,7 +149,7 @@ pub async fn after_import(
         &outcome.snapshot,
         outcome.entities_to_rescreen(),
         &outcome.diff.removed,
-        config.screening_threshold,
+        config.screening.threshold,
     )
     .await
     .context(
@@ -159,7 +159,7 @@ pub async fn after_import(
     let pruned = prune(
         store,
         Some(&outcome.snapshot.source),
-        config.watchlist_keep_snapshots,
+        config.watchlists.keep_snapshots,
     )
     .await?;
     Ok(AfterImport { rescreen, pruned })

@@ -75,7 +75,7 @@ impl App {
         new: NewWebhook,
     ) -> AppResult<Written> {
         p.require_admin()?;
-        let allow_private = self.config.webhook_allow_private_targets;
+        let allow_private = self.config.webhooks.allow_private_targets;
         self.write(p, idempotency, async |tx| {
             let b = new;
             let mut errors = Errors::new();
@@ -155,7 +155,7 @@ impl App {
         patch: WebhookPatch,
     ) -> AppResult<Written> {
         p.require_admin()?;
-        let allow_private = self.config.webhook_allow_private_targets;
+        let allow_private = self.config.webhooks.allow_private_targets;
         self.write(p, None, async |tx| {
             let before = load(tx, p.ws(), id).await?;
             let mut endpoint = before.clone();

@@ -70,7 +70,7 @@ pub fn check_literal_host(url: &Url, allow_private: bool) -> Result<(), String> 
     };
     if is_private(ip) {
         Err(format!(
-            "the target address {ip} is private; set webhook_allow_private_targets to allow it"
+            "the target address {ip} is private; set webhooks.allow_private_targets (DOSSIER_WEBHOOKS__ALLOW_PRIVATE_TARGETS) to allow it"
         ))
     } else {
         Ok(())

@@ -22,7 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Searches the newest snapshot of every imported watchlist. Results are ranked best first; each has
-/// `score` (0–1), `matched` (score at or above the `screening_threshold` setting), the listed
+/// `score` (0–1), `matched` (score at or above the `screening.threshold` setting), the listed
 /// `entity` and the `explanation` of its score. Watchlists are global: every workspace searches the
 /// same lists, each with its own threshold (`/api/screening/settings`). 409 when no watchlist has
 /// been imported yet.

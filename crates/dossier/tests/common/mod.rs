@@ -110,8 +110,8 @@ impl TestServer {
             .collect();
         env.push(("RUST_LOG".into(), "warn".into()));
         // The screening worker polls its queue; tests should not wait for the default 500 ms.
-        if !env.iter().any(|(k, _)| k == "DOSSIER_SCREENING_POLL_MS") {
-            env.push(("DOSSIER_SCREENING_POLL_MS".into(), "50".into()));
+        if !env.iter().any(|(k, _)| k == "DOSSIER_SCREENING__POLL_MS") {
+            env.push(("DOSSIER_SCREENING__POLL_MS".into(), "50".into()));
         }
         Self {
             backend,
