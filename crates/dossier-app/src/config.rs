@@ -85,6 +85,13 @@ pub struct ScreeningConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WatchlistsConfig {
+    /// The official public lists `dossier serve` keeps current from their publishers, by kind:
+    /// `ofac_sdn` (US Treasury), `un_sc` (UN Security Council), `uk_hmt` (UK OFSI). `[]` turns
+    /// them off (offline installations, tests); a `[[watchlists.sources]]` of the same name
+    /// replaces the official one.
+    pub official: Vec<String>,
+    /// How often the official lists are checked for a new version.
+    pub official_every: String,
     /// Watchlist sources refreshed on a schedule (`[[watchlists.sources]]`).
     pub sources: Vec<WatchlistSourceConfig>,
     /// Snapshots per source whose entities are kept; older ones keep only their snapshot row.
@@ -207,9 +214,25 @@ impl Default for ScreeningConfig {
     }
 }
 
+/// Where each official list is published (the publisher's own, stable download addresses).
+pub const OFFICIAL_SOURCES: [(&str, &str); 3] = [
+    // The legacy CSV set: sdn.csv with add.csv, alt.csv and sdn_comments.csv beside it.
+    ("ofac_sdn", "https://www.treasury.gov/ofac/downloads/"),
+    (
+        "un_sc",
+        "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+    ),
+    (
+        "uk_hmt",
+        "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv",
+    ),
+];
+
 impl Default for WatchlistsConfig {
     fn default() -> Self {
         Self {
+            official: OFFICIAL_SOURCES.iter().map(|(k, _)| k.to_string()).collect(),
+            official_every: "6h".into(),
             sources: Vec::new(),
             keep_snapshots: 3,
             refresh: true,
@@ -338,6 +361,27 @@ impl Config {
                 every,
             });
         }
+        let every = parse_every(&self.watchlists.official_every)
+            .map_err(|e| format!("`watchlists.official_every`: {e}"))?;
+        for (i, name) in self.watchlists.official.iter().enumerate() {
+            let Some((kind, url)) = OFFICIAL_SOURCES.iter().find(|(k, _)| k == name) else {
+                let known: Vec<_> = OFFICIAL_SOURCES.iter().map(|(k, _)| *k).collect();
+                return Err(format!(
+                    "`watchlists.official[{i}]`: `{name}` is not an official list; use any of {}",
+                    known.join(", ")
+                ));
+            };
+            // A configured source of the same name (a mirror, a local copy) replaces it.
+            if out.iter().any(|o| o.name == *kind) {
+                continue;
+            }
+            out.push(RefreshSource {
+                name: kind.to_string(),
+                kind: kind.parse().expect("official kinds parse"),
+                location: SourceLocation::Url(url.parse().expect("official URLs parse")),
+                every,
+            });
+        }
         Ok(out)
     }
 }
@@ -407,6 +451,7 @@ mod tests {
         let config = |sources| {
             let mut c = Config::default();
             c.watchlists.sources = sources;
+            c.watchlists.official.clear();
             c
         };
         let ok = config(vec![source(None, "ftm"), source(Some("peps"), "ftm")]);

@@ -116,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
+        .route("/status/watchlists", get(ops::watchlists))
         .route("/metrics", get(ops::metrics))
         .fallback(|| async { error::ApiError(dossier_app::AppError::NotFound("route")) })
         // Bodies are limited per route by their extractors (1 MiB for JSON).

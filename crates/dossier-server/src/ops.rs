@@ -38,6 +38,19 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// How current each watchlist is: every refreshed source and every imported list, with its newest
+/// snapshot, its age, the last successful check and the failures since (`stale` when never imported,
+/// or not checked within twice its interval). An operations endpoint, like `/readyz`: no key.
+pub async fn watchlists(State(state): State<AppState>) -> Response {
+    match dossier_app::watchlists::status(&state.app.store, &state.app.config).await {
+        Ok(list) => axum::Json(serde_json::json!({ "data": list })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "reading the watchlists' status");
+            (StatusCode::SERVICE_UNAVAILABLE, "watchlist status unavailable").into_response()
+        }
+    }
+}
+
 pub async fn readyz(State(state): State<AppState>) -> Response {
     if state.app.store.ping().await {
         "ready".into_response()

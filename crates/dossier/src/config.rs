@@ -336,11 +336,21 @@ mod tests {
         .unwrap();
         assert_eq!(c.watchlists.keep_snapshots, 5);
         let sources = c.refresh_sources().unwrap();
-        assert_eq!(sources.len(), 2);
-        assert_eq!(sources[0].name, "ofac_sdn");
+        // The configured ones, then the official lists not replaced by one of the same name.
+        let names: Vec<_> = sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["ofac_sdn", "os_peps", "un_sc", "uk_hmt"]);
         assert_eq!(sources[0].every, std::time::Duration::from_secs(6 * 3600));
-        assert_eq!(sources[1].name, "os_peps");
+        assert_eq!(
+            sources[0].location.to_string(),
+            "https://lists.example/ofac/"
+        );
         assert_eq!(sources[1].location.to_string(), "/var/lib/lists/peps.json");
+        assert!(sources[2].location.to_string().starts_with("https://scsanctions.un.org/"));
+        let off = parse_text("[watchlists]\nofficial = []\n").unwrap();
+        assert!(off.refresh_sources().unwrap().is_empty());
+        let unknown = parse_text("[watchlists]\nofficial = [\"eu_fsf\"]\n").unwrap();
+        let err = unknown.refresh_sources().unwrap_err();
+        assert!(err.contains("watchlists.official[0]") && err.contains("eu_fsf"), "{err}");
         assert!(parse_text("").unwrap().watchlists.sources.is_empty());
     }
 

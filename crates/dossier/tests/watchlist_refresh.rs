@@ -623,6 +623,34 @@ every = "1s"
         assert!(metrics.contains(needle), "{needle} not in {metrics}");
     }
 
+    // The operations endpoint says how current each list is: the failing source is stale, with
+    // its failures and last error; the refreshed one is not.
+    let status = srv
+        .request("GET", "/status/watchlists", None, None, &[])
+        .await;
+    assert_eq!(status.status, 200);
+    let of = |name: &str| {
+        status.json["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} not in {}", status.json))
+    };
+    let (fresh, failing) = (of("eu_fsf"), of("gone_feed"));
+    assert_eq!(fresh["version"], 2, "{fresh}");
+    assert_eq!(fresh["refreshed"], true);
+    assert_eq!(fresh["every_secs"], 1);
+    assert!(fresh["age_secs"].as_i64().unwrap() >= 0, "{fresh}");
+    assert_eq!(failing["stale"], true, "{failing}");
+    assert_eq!(failing["version"], Value::Null);
+    assert!(failing["failures"].as_i64().unwrap() >= 1, "{failing}");
+    assert!(
+        failing["last_error"].as_str().unwrap().contains("404"),
+        "{failing}"
+    );
+
     // Restarting does not re-import content that did not change.
     srv.stop(false);
     std::fs::write(&file, kept.join("\n") + "\n").unwrap();

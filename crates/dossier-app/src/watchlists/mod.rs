@@ -188,3 +188,79 @@ pub async fn prune(
     }
     Ok(pruned)
 }
+
+/// How current one watchlist is: its newest snapshot and, for a refreshed source, its refresh state.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WatchlistStatus {
+    pub source: String,
+    /// Refreshed on a schedule by `dossier serve` (an official list or a configured source).
+    pub refreshed: bool,
+    /// Where it is fetched or read from, for a refreshed source.
+    pub location: Option<String>,
+    pub every_secs: Option<u64>,
+    /// The newest snapshot, if any was imported.
+    pub version: Option<i64>,
+    pub label: Option<String>,
+    pub imported_at: Option<String>,
+    pub entities: Option<i64>,
+    /// Seconds since the newest snapshot was imported.
+    pub age_secs: Option<i64>,
+    /// The last refresh that succeeded (a new version or unchanged content).
+    pub last_checked_at: Option<String>,
+    /// Failed refreshes since the last success, and the last error.
+    pub failures: i64,
+    pub last_error: Option<String>,
+    /// Never imported, or a refreshed source not successfully checked within twice its interval.
+    pub stale: bool,
+}
+
+/// The status of every refreshed source and of every imported list (`GET /status/watchlists`).
+pub async fn status(store: &Store, config: &Config) -> anyhow::Result<Vec<WatchlistStatus>> {
+    let sources = config
+        .refresh_sources()
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    let snapshots = store.latest_watchlist_snapshots().await?;
+    let now = jiff::Timestamp::now();
+    let secs_since = |at: &str| -> Option<i64> {
+        at.parse::<jiff::Timestamp>()
+            .ok()
+            .map(|t| now.duration_since(t).as_secs())
+    };
+    let mut names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+    for s in &snapshots {
+        if !names.contains(&s.source) {
+            names.push(s.source.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let source = sources.iter().find(|s| s.name == name);
+        let snapshot = snapshots.iter().find(|s| s.source == name);
+        let state = store.watchlist_refresh_state(&name).await?;
+        let last_checked_at = state.as_ref().and_then(|s| s.last_checked_at.clone());
+        let stale = match (source, snapshot) {
+            (_, None) => true,
+            (None, Some(_)) => false,
+            (Some(src), Some(_)) => last_checked_at
+                .as_deref()
+                .and_then(secs_since)
+                .is_none_or(|age| age as u64 > 2 * src.every.as_secs()),
+        };
+        out.push(WatchlistStatus {
+            refreshed: source.is_some(),
+            location: source.map(|s| s.location.to_string()),
+            every_secs: source.map(|s| s.every.as_secs()),
+            version: snapshot.map(|s| s.version),
+            label: snapshot.map(|s| s.label.clone()),
+            imported_at: snapshot.map(|s| s.imported_at.clone()),
+            entities: snapshot.map(|s| s.entity_count),
+            age_secs: snapshot.and_then(|s| secs_since(&s.imported_at)),
+            last_checked_at,
+            failures: state.as_ref().map_or(0, |s| s.failures),
+            last_error: state.and_then(|s| s.last_error),
+            stale,
+            source: name,
+        });
+    }
+    Ok(out)
+}

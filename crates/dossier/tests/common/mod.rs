@@ -110,6 +110,10 @@ impl TestServer {
             .collect();
         env.push(("RUST_LOG".into(), "warn".into()));
         // The screening worker polls its queue; tests should not wait for the default 500 ms.
+        // Tests never reach the network: no official watchlist is fetched.
+        if !env.iter().any(|(k, _)| k == "DOSSIER_WATCHLISTS__OFFICIAL") {
+            env.push(("DOSSIER_WATCHLISTS__OFFICIAL".into(), "[]".into()));
+        }
         if !env.iter().any(|(k, _)| k == "DOSSIER_SCREENING__POLL_MS") {
             env.push(("DOSSIER_SCREENING__POLL_MS".into(), "50".into()));
         }
