@@ -1046,6 +1046,61 @@ async fn settings_changed_on_another_node_apply_to_the_next_request(backend: Bac
     );
 }
 
+/// Every list checks its cursor: a made-up one is a 400 `bad_cursor`, not an empty or a first page.
+async fn every_list_refuses_a_bad_cursor(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let id = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hook = srv
+        .post(
+            "/api/webhooks",
+            &key,
+            &json!({"url": "https://hooks.example.com/h", "events": ["*"]}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{:?}", hook.json);
+    let hook = hook.json["id"].as_str().unwrap().to_string();
+    let lists = [
+        "/api/applications".to_string(),
+        "/api/events".to_string(),
+        format!("/api/applications/{id}/activity"),
+        format!("/api/applications/{id}/documents"),
+        format!("/api/applications/{id}/risk_history"),
+        format!("/api/webhooks/{hook}/deliveries"),
+    ];
+    for list in &lists {
+        let ok = srv.get(&format!("{list}?limit=1"), &key).await;
+        assert_eq!(ok.status, 200, "{list}: {:?}", ok.json);
+        for bad in ["bogus", "app_", "x_01JD0000000000000000000000", "-1x"] {
+            let r = srv.get(&format!("{list}?cursor={bad}"), &key).await;
+            assert_eq!(r.status, 400, "{list}?cursor={bad}: {:?}", r.json);
+            assert_eq!(r.json["code"], "bad_cursor", "{list}: {:?}", r.json);
+        }
+    }
+    // Another list's id is not a cursor either.
+    let r = srv.get(&format!("/api/events?cursor={id}"), &key).await;
+    assert_eq!(r.status, 400, "{:?}", r.json);
+    // A real cursor still pages.
+    srv.post("/api/applications", &key, &person("Bea")).await;
+    let page = srv.get("/api/applications?limit=1", &key).await.json;
+    let next = page["next_cursor"].as_str().unwrap();
+    let r = srv
+        .get(&format!("/api/applications?limit=1&cursor={next}"), &key)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    assert_eq!(r.json["data"][0]["id"], id.as_str());
+    let page = srv.get("/api/events?limit=1", &key).await.json;
+    let next = page["next_cursor"].as_str().unwrap();
+    let r = srv.get(&format!("/api/events?cursor={next}"), &key).await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+}
+
 both_backends!(
     a_case_round_trips_with_ids_statuses_and_custom_fields,
     keys_are_required_and_read_only_keys_cannot_write,
@@ -1063,4 +1118,5 @@ both_backends!(
     keys_are_rate_limited,
     the_server_restarts_on_its_data,
     settings_changed_on_another_node_apply_to_the_next_request,
+    every_list_refuses_a_bad_cursor,
 );
