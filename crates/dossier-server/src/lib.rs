@@ -120,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { error::ApiError(dossier_app::AppError::NotFound("route")) })
         // Bodies are limited per route by their extractors (1 MiB for JSON).
         .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(extract::refuse_nul))
         .layer(middleware::from_fn(ops::observe))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RequestIds))

@@ -1046,6 +1046,169 @@ async fn settings_changed_on_another_node_apply_to_the_next_request(backend: Bac
     );
 }
 
+/// A multipart body with text parts and one file part (raw bytes, so a test can put anything in it).
+fn multipart(fields: &[(&str, &str)], filename: &str, file: &[u8]) -> (Vec<u8>, String) {
+    let boundary = "dossier-test-boundary-Qx81";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+             Content-Type: application/pdf\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (body, format!("multipart/form-data; boundary={boundary}"))
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// PostgreSQL refuses text with a NUL character: the API refuses it first, on both backends, with a
+/// 400 for the URL and a 422 naming the field for a body.
+async fn nul_bytes_are_refused_before_they_reach_the_database(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let id = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for path in [
+        "/api/applications/app_%00".to_string(),
+        format!("/api/applications/{id}/relationships/rel_%00x"),
+        format!("/api/applications/{id}/documents/%00"),
+        "/api/webhooks/whk%00".to_string(),
+        "/api/templates/kyc%00".to_string(),
+        "/api/applications?external_id=crm%00".to_string(),
+        "/api/applications?cursor=%00".to_string(),
+        "/api/events?type=application.created%00".to_string(),
+        format!("/api/applications/{id}/screening/hits?status=%00"),
+    ] {
+        let r = srv.get(&path, &key).await;
+        assert_eq!(r.status, 400, "{path}: {:?}", r.json);
+        assert!(r.is_problem(), "{path}");
+        assert_eq!(r.json["code"], "nul_byte", "{path}: {:?}", r.json);
+    }
+    let r = srv
+        .patch(
+            &format!("/api/applications/%00{id}"),
+            &key,
+            &json!({"tags": ["x"]}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.json);
+
+    let mut body = person("Bea");
+    body["external_id"] = json!("crm-\u{0}1");
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("/api/applications", body, "external_id"),
+        (
+            "/api/applications",
+            json!({"type": "person", "person": {"first_name": "A\u{0}", "last_name": "B"}}),
+            "person.first_name",
+        ),
+        (
+            "/api/applications",
+            json!({"type": "person", "person": {"last_name": "B"}, "tags": ["ok", "n\u{0}"]}),
+            "tags[1]",
+        ),
+        (
+            "/api/applications",
+            json!({"type": "person", "person": {"last_name": "B"}, "custom_fields": {"a\u{0}b": 1}}),
+            "custom_fields",
+        ),
+        (
+            "/api/webhooks",
+            json!({"url": "https://hooks.example.com/\u{0}", "events": ["*"]}),
+            "url",
+        ),
+        (
+            "/api/webhooks",
+            json!({"url": "https://hooks.example.com/h", "events": ["*"], "description": "d\u{0}"}),
+            "description",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let r = srv.post(path, &key, &body).await;
+        assert_eq!(r.status, 422, "{path} {body}: {:?}", r.json);
+        assert!(r.is_problem());
+        assert_eq!(r.error_fields(), [field], "{body}: {:?}", r.json);
+    }
+    let r = srv
+        .patch(
+            &format!("/api/applications/{id}"),
+            &key,
+            &json!({"external_id": "\u{0}"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.json);
+    assert_eq!(r.error_fields(), ["external_id"]);
+
+    // The multipart form's text parts and the file's name.
+    let docs = format!("/api/applications/{id}/documents");
+    for (fields, filename, field) in [
+        (vec![("type", "pass\0port")], "p.pdf", "type"),
+        (
+            vec![("type", "passport"), ("relationship_id", "rel_\0")],
+            "p.pdf",
+            "relationship_id",
+        ),
+    ] {
+        let (body, content_type) = multipart(&fields, filename, PDF);
+        let r = srv
+            .request(
+                "POST",
+                &docs,
+                Some(&key),
+                Some(body),
+                &[("content-type", &content_type)],
+            )
+            .await;
+        assert!(
+            r.status == 422 || r.status == 400,
+            "{field}: {} {:?}",
+            r.status,
+            r.json
+        );
+        if r.status == 422 {
+            assert_eq!(r.error_fields(), [field], "{:?}", r.json);
+        }
+    }
+    // A raw NUL in the file name.
+    let (mut body, content_type) = multipart(&[("type", "passport")], "pXX.pdf", PDF);
+    let at = body.windows(7).position(|w| w == b"pXX.pdf").unwrap();
+    body[at + 1] = 0;
+    let r = srv
+        .request(
+            "POST",
+            &docs,
+            Some(&key),
+            Some(body),
+            &[("content-type", &content_type)],
+        )
+        .await;
+    assert!(
+        r.status == 422 || r.status == 400,
+        "{} {:?}",
+        r.status,
+        r.json
+    );
+    assert_eq!(count(&srv, &key, &docs).await, 0, "a document was stored");
+    assert_eq!(count(&srv, &key, "/api/applications").await, 1);
+    assert_eq!(count(&srv, &key, "/api/webhooks").await, 0);
+}
+
 /// Every list checks its cursor: a made-up one is a 400 `bad_cursor`, not an empty or a first page.
 async fn every_list_refuses_a_bad_cursor(backend: Backend) {
     let srv = TestServer::start(backend).await;
@@ -1118,5 +1281,6 @@ both_backends!(
     keys_are_rate_limited,
     the_server_restarts_on_its_data,
     settings_changed_on_another_node_apply_to_the_next_request,
+    nul_bytes_are_refused_before_they_reach_the_database,
     every_list_refuses_a_bad_cursor,
 );

@@ -80,7 +80,14 @@ async fn small_text(mut field: Field<'_>, name: &str, limit: u64) -> Result<Stri
             return Err(AppError::invalid(name, "at most 1024 bytes"));
         }
     }
-    String::from_utf8(buf).map_err(|_| AppError::invalid(name, "must be UTF-8 text"))
+    let text = String::from_utf8(buf).map_err(|_| AppError::invalid(name, "must be UTF-8 text"))?;
+    if text.contains('\0') {
+        return Err(AppError::invalid(
+            name,
+            "must not contain the NUL character",
+        ));
+    }
+    Ok(text)
 }
 
 /// Feeds the `file` part to the upload pipeline.
@@ -168,6 +175,12 @@ async fn upload_document(
                     relationship_id = Some(r);
                 }
                 "file" if file.is_none() => {
+                    if field.file_name().is_some_and(|n| n.contains('\0')) {
+                        return Err(AppError::invalid(
+                            "file",
+                            "the file name must not contain the NUL character",
+                        ));
+                    }
                     let (current, mut u) = state
                         .app
                         .begin_upload(
