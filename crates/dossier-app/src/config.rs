@@ -21,6 +21,10 @@ pub struct Config {
     /// Requests per second each API key may make (0 disables the limit) and the burst it may spend.
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
+    /// Failed authentications per second each client address may make (0 disables the limit) and
+    /// the burst it may spend; past it the address gets 429 before any key is looked up.
+    pub auth_failures_per_second: u32,
+    pub auth_failures_burst: u32,
     /// Delays between webhook attempts, e.g. `5s,5m,30m,2h`; one attempt more than there are delays.
     pub webhook_retry_schedule: String,
     /// Allow webhook targets on loopback/private/link-local addresses (tests, on-premise receivers).
@@ -107,6 +111,8 @@ impl Default for Config {
             log_format: "text".into(),
             rate_limit_per_second: 100,
             rate_limit_burst: 200,
+            auth_failures_per_second: 1,
+            auth_failures_burst: 20,
             // About three days in all, like the Standard Webhooks reference schedule stretched out.
             webhook_retry_schedule: "5s,5m,30m,2h,5h,10h,12h,16h,20h".into(),
             webhook_allow_private_targets: false,

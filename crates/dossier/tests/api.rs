@@ -120,7 +120,7 @@ async fn keys_are_required_and_read_only_keys_cannot_write(backend: Backend) {
     let listing = String::from_utf8(list.stdout).unwrap();
     let ro_id = listing
         .lines()
-        .find(|l| l.contains("read-only"))
+        .find(|l| l.contains("read_only"))
         .and_then(|l| l.split('\t').next())
         .unwrap()
         .to_string();
@@ -1264,6 +1264,113 @@ async fn every_list_refuses_a_bad_cursor(backend: Backend) {
     assert_eq!(r.status, 200, "{:?}", r.json);
 }
 
+/// A read-only key is refused (403) whatever its body: the permission is checked before the body is
+/// read. Reading routes sent as POST (screening search) stay open to it.
+async fn a_read_only_key_is_refused_before_its_body_is_read(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let ro = srv.apikey(&["--read-only"]);
+    let id = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (method, path, body) in [
+        (
+            "POST",
+            "/api/applications".to_string(),
+            json!({"type": "alien"}),
+        ),
+        ("POST", "/api/applications".to_string(), json!({})),
+        (
+            "PATCH",
+            format!("/api/applications/{id}"),
+            json!({"colour": 1}),
+        ),
+        ("POST", "/api/webhooks".to_string(), json!({"url": 3})),
+        ("POST", "/api/custom_fields".to_string(), json!([])),
+        (
+            "PUT",
+            "/api/screening/settings".to_string(),
+            json!({"threshold": "high"}),
+        ),
+        (
+            "POST",
+            format!("/api/applications/{id}/decision"),
+            json!({}),
+        ),
+    ] {
+        let r = srv.send_json(method, &path, &ro, &body).await;
+        assert_eq!(r.status, 403, "{method} {path}: {:?}", r.json);
+        assert_eq!(r.json["code"], "read_only", "{:?}", r.json);
+    }
+    // Not JSON at all: still 403, not 415.
+    let r = srv
+        .request(
+            "POST",
+            "/api/applications",
+            Some(&ro),
+            Some(b"x".to_vec()),
+            &[("content-type", "text/plain")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.json);
+    // A search only reads.
+    let r = srv
+        .post("/api/screening/search", &ro, &json!({"name": "Ana"}))
+        .await;
+    assert_ne!(r.status, 403, "{:?}", r.json);
+    // The writer's invalid body is still a 422.
+    let r = srv.post("/api/applications", &key, &json!({})).await;
+    assert_eq!(r.status, 422, "{:?}", r.json);
+}
+
+/// Failed authentications are counted per client address: past the limit the address gets 429
+/// before any key lookup.
+async fn unknown_keys_are_rate_limited_per_address(backend: Backend) {
+    let mut srv = TestServer::with_env(
+        backend,
+        &[
+            ("DOSSIER_AUTH_FAILURES_PER_SECOND", "1"),
+            ("DOSSIER_AUTH_FAILURES_BURST", "3"),
+        ],
+    )
+    .await;
+    srv.spawn().await;
+    let key = srv.apikey(&[]);
+    assert_eq!(srv.get("/api/applications", &key).await.status, 200);
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let r = srv
+            .get("/api/applications", &format!("dsk_made_up_{i}"))
+            .await;
+        statuses.push(r.status);
+        if r.status == 429 {
+            assert!(r.is_problem());
+            assert!(r.headers.get("retry-after").is_some());
+        }
+    }
+    assert_eq!(&statuses[..3], [401, 401, 401], "{statuses:?}");
+    assert!(statuses.contains(&429), "never limited: {statuses:?}");
+    // Successful requests do not count against the address.
+    let mut fresh = TestServer::with_env(
+        backend,
+        &[
+            ("DOSSIER_AUTH_FAILURES_PER_SECOND", "1"),
+            ("DOSSIER_AUTH_FAILURES_BURST", "3"),
+        ],
+    )
+    .await;
+    fresh.spawn().await;
+    let key = fresh.apikey(&[]);
+    for _ in 0..10 {
+        assert_eq!(fresh.get("/api/applications", &key).await.status, 200);
+    }
+    assert_eq!(fresh.get("/api/applications", "dsk_nope").await.status, 401);
+}
+
 both_backends!(
     a_case_round_trips_with_ids_statuses_and_custom_fields,
     keys_are_required_and_read_only_keys_cannot_write,
@@ -1283,4 +1390,6 @@ both_backends!(
     settings_changed_on_another_node_apply_to_the_next_request,
     nul_bytes_are_refused_before_they_reach_the_database,
     every_list_refuses_a_bad_cursor,
+    a_read_only_key_is_refused_before_its_body_is_read,
+    unknown_keys_are_rate_limited_per_address,
 );
