@@ -1371,6 +1371,35 @@ async fn unknown_keys_are_rate_limited_per_address(backend: Backend) {
     assert_eq!(fresh.get("/api/applications", "dsk_nope").await.status, 401);
 }
 
+/// IPv6 forms that embed a private IPv4 address are private too.
+async fn embedded_private_addresses_are_refused_as_webhook_targets(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    for url in [
+        "http://[64:ff9b::a9fe:a9fe]/hook",
+        "http://[2002:7f00:1::]/hook",
+        "http://[::127.0.0.1]/hook",
+        "http://[::ffff:0:7f00:1]/hook",
+        "http://198.18.0.1/hook",
+        "http://203.0.113.9/hook",
+        "http://[2001:db8::1]/hook",
+    ] {
+        let r = srv
+            .post("/api/webhooks", &key, &json!({"url": url, "events": ["*"]}))
+            .await;
+        assert_eq!(r.status, 422, "{url}: {:?}", r.json);
+        assert_eq!(r.error_fields(), ["url"]);
+    }
+    let r = srv
+        .post(
+            "/api/webhooks",
+            &key,
+            &json!({"url": "http://[2606:4700::1111]/hook", "events": ["*"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.json);
+}
+
 both_backends!(
     a_case_round_trips_with_ids_statuses_and_custom_fields,
     keys_are_required_and_read_only_keys_cannot_write,
@@ -1392,4 +1421,5 @@ both_backends!(
     every_list_refuses_a_bad_cursor,
     a_read_only_key_is_refused_before_its_body_is_read,
     unknown_keys_are_rate_limited_per_address,
+    embedded_private_addresses_are_refused_as_webhook_targets,
 );
