@@ -152,6 +152,16 @@ pub async fn read_limited(body: Body, limit: u64) -> Result<axum::body::Bytes, A
         })
 }
 
+/// The answer of every list, for the OpenAPI description: one page of items, newest first, and the
+/// cursor of the next page (`null` on the last).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ListPage<T> {
+    pub data: Vec<T>,
+    /// Pass it as `cursor` to get the next page; `null` when this page is the last.
+    pub next_cursor: Option<String>,
+}
+
 /// `limit` and `cursor` of every list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1371,6 +1371,181 @@ async fn unknown_keys_are_rate_limited_per_address(backend: Backend) {
     assert_eq!(fresh.get("/api/applications", "dsk_nope").await.status, 401);
 }
 
+/// The JSON-schema subset the spec uses, enough to check real answers against it.
+fn check_schema(spec: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/");
+        let target = &spec["components"]["schemas"][name];
+        assert!(!target.is_null(), "dangling {r}");
+        return check_schema(spec, target, value, at, errors);
+    }
+    for alt in ["oneOf", "anyOf"] {
+        if let Some(alts) = schema[alt].as_array() {
+            let ok = alts.iter().any(|s| {
+                let mut e = Vec::new();
+                check_schema(spec, s, value, at, &mut e);
+                e.is_empty()
+            });
+            if !ok {
+                errors.push(format!("{at}: {value} fits no {alt} alternative"));
+            }
+        }
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        for s in all {
+            check_schema(spec, s, value, at, errors);
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !types.is_empty() {
+        let fits = types.iter().any(|t| match *t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => true,
+        });
+        if !fits {
+            errors.push(format!("{at}: {value} is not {types:?}"));
+            return;
+        }
+    }
+    if let Some(required) = schema["required"].as_array()
+        && let Some(obj) = value.as_object()
+    {
+        for r in required.iter().filter_map(Value::as_str) {
+            if !obj.contains_key(r) {
+                errors.push(format!("{at}: lacks required `{r}`"));
+            }
+        }
+    }
+    if let (Some(props), Some(obj)) = (schema["properties"].as_object(), value.as_object()) {
+        for (k, s) in props {
+            if let Some(v) = obj.get(k) {
+                check_schema(spec, s, v, &format!("{at}.{k}"), errors);
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in arr.iter().enumerate() {
+            check_schema(spec, items, v, &format!("{at}[{i}]"), errors);
+        }
+    }
+}
+
+/// The spec's 200 answer of `GET path`.
+fn declared_200<'a>(spec: &'a Value, path: &str) -> &'a Value {
+    let s =
+        &spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert!(!s.is_null(), "{path} declares no JSON 200 answer");
+    s
+}
+
+/// The OpenAPI description matches what the lists and a new case answer.
+async fn the_spec_describes_the_real_answers(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let spec = srv
+        .request("GET", "/api/openapi.json", None, None, &[])
+        .await
+        .json;
+    let app = srv.post("/api/applications", &key, &company()).await.json;
+    let id = app["id"].as_str().unwrap().to_string();
+    let hook = srv
+        .post(
+            "/api/webhooks",
+            &key,
+            &json!({"url": "https://hooks.example.com/h", "events": ["*"]}),
+        )
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut errors = Vec::new();
+    for (template, path) in [
+        ("/api/applications", "/api/applications".to_string()),
+        ("/api/events", "/api/events".to_string()),
+        (
+            "/api/applications/{id}/activity",
+            format!("/api/applications/{id}/activity"),
+        ),
+        (
+            "/api/applications/{id}/documents",
+            format!("/api/applications/{id}/documents"),
+        ),
+        (
+            "/api/applications/{id}/risk_history",
+            format!("/api/applications/{id}/risk_history"),
+        ),
+        (
+            "/api/applications/{id}/screening/hits",
+            format!("/api/applications/{id}/screening/hits"),
+        ),
+        ("/api/document_types", "/api/document_types".to_string()),
+        ("/api/templates", "/api/templates".to_string()),
+        ("/api/custom_fields", "/api/custom_fields".to_string()),
+        ("/api/webhooks", "/api/webhooks".to_string()),
+        (
+            "/api/webhooks/{id}/deliveries",
+            format!("/api/webhooks/{hook}/deliveries"),
+        ),
+    ] {
+        let declared = declared_200(&spec, template);
+        let mut top = declared.clone();
+        if let Some(r) = declared["$ref"].as_str() {
+            top = spec["components"]["schemas"][r.trim_start_matches("#/components/schemas/")]
+                .clone();
+        }
+        assert_eq!(
+            top["type"], "object",
+            "{template} is not declared a page: {declared}"
+        );
+        assert!(
+            top["properties"].get("data").is_some()
+                && top["properties"].get("next_cursor").is_some(),
+            "{template}: {top}"
+        );
+        let real = srv.get(&path, &key).await;
+        assert_eq!(real.status, 200, "{path}: {:?}", real.json);
+        assert!(
+            !real.json["data"].as_array().unwrap().is_empty()
+                || template.contains("hits")
+                || template.contains("documents")
+                || template.contains("deliveries")
+                || template.contains("custom_fields"),
+            "{path} is empty: nothing checked"
+        );
+        check_schema(&spec, declared, &real.json, template, &mut errors);
+    }
+    // A new case, with its pending tasks' `evidence: null` (other kinds have a list or an object).
+    let evidence = &spec["components"]["schemas"]["Task"]["properties"]["evidence"];
+    for v in [Value::Null, json!([]), json!({})] {
+        check_schema(&spec, evidence, &v, "Task.evidence", &mut errors);
+    }
+    let got = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    assert!(got["tasks"][0]["evidence"].is_null(), "{}", got["tasks"][0]);
+    check_schema(
+        &spec,
+        declared_200(&spec, "/api/applications/{id}"),
+        &got,
+        "/api/applications/{id}",
+        &mut errors,
+    );
+    assert!(
+        errors.is_empty(),
+        "the spec contradicts the answers:\n{}",
+        errors.join("\n")
+    );
+}
+
 /// IPv6 forms that embed a private IPv4 address are private too.
 async fn embedded_private_addresses_are_refused_as_webhook_targets(backend: Backend) {
     let srv = TestServer::start(backend).await;
@@ -1421,5 +1596,6 @@ both_backends!(
     every_list_refuses_a_bad_cursor,
     a_read_only_key_is_refused_before_its_body_is_read,
     unknown_keys_are_rate_limited_per_address,
+    the_spec_describes_the_real_answers,
     embedded_private_addresses_are_refused_as_webhook_targets,
 );

@@ -38,7 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The document-type catalogue: each type with whose document it can be and the reasons a reviewer
 /// picks from when marking one invalid.
 #[utoipa::path(get, path = "/api/document_types", tag = "documents",
-    responses((status = 200, description = "`{data: [DocumentType], next_cursor: null}`", body = [DocumentType])))]
+    responses((status = 200, description = "The catalogue, in one page", body = crate::extract::ListPage<DocumentType>)))]
 async fn document_types(_auth: Auth) -> Json<Value> {
     let types: Vec<&DocumentType> = documents::document_types();
     Json(json!({ "data": types, "next_cursor": null }))
@@ -255,7 +255,7 @@ async fn upload_document(
 
 /// Lists a case's documents, newest first.
 #[utoipa::path(get, path = "/api/applications/{id}/documents", tag = "documents", params(Page),
-    responses((status = 200, description = "`{data: [Document], next_cursor}`", body = [Document]), (status = 404, body = Problem)))]
+    responses((status = 200, description = "One page of documents", body = crate::extract::ListPage<Document>), (status = 404, body = Problem)))]
 async fn list_documents(
     State(state): State<AppState>,
     auth: Auth,
