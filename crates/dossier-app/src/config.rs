@@ -39,6 +39,10 @@ pub struct ServerConfig {
     /// Requests per second each API key may make (0 disables the limit) and the burst it may spend.
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
+    /// Failed authentications per second each client address may make (0 disables the limit) and
+    /// the burst it may spend; past it the address gets 429 before any key is looked up.
+    pub auth_failures_per_second: u32,
+    pub auth_failures_burst: u32,
 }
 
 /// `[database]`.
@@ -178,6 +182,8 @@ impl Default for ServerConfig {
             log_format: "text".into(),
             rate_limit_per_second: 100,
             rate_limit_burst: 200,
+            auth_failures_per_second: 1,
+            auth_failures_burst: 20,
         }
     }
 }
@@ -231,7 +237,10 @@ pub const OFFICIAL_SOURCES: [(&str, &str); 3] = [
 impl Default for WatchlistsConfig {
     fn default() -> Self {
         Self {
-            official: OFFICIAL_SOURCES.iter().map(|(k, _)| k.to_string()).collect(),
+            official: OFFICIAL_SOURCES
+                .iter()
+                .map(|(k, _)| k.to_string())
+                .collect(),
             official_every: "6h".into(),
             sources: Vec::new(),
             keep_snapshots: 3,

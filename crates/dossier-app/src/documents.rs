@@ -293,6 +293,7 @@ impl App {
     ) -> AppResult<Value> {
         ensure_exists(&self.store, p.ws(), id).await?;
         let fetch = fetch_limit(limit)?;
+        let cursor = crate::cursor(cursor, "doc")?;
         let docs = self.store.documents(p.ws(), id, cursor, fetch).await?;
         Ok(paginate(docs, fetch, |d| d.id.clone()))
     }

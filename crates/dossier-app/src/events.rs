@@ -18,6 +18,7 @@ impl App {
         limit: Option<i64>,
     ) -> AppResult<Value> {
         let fetch = fetch_limit(limit)?;
+        crate::cursor(cursor.as_deref(), "evt")?;
         let filter = EventFilter {
             event_type,
             application_id,

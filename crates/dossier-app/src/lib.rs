@@ -84,3 +84,64 @@ pub fn fetch_limit(limit: Option<i64>) -> AppResult<i64> {
         Some(_) => Err(AppError::invalid("limit", "must be between 1 and 100")),
     }
 }
+
+/// Checks a list's `cursor`: the `next_cursor` of a previous page is the id of its last item, so it
+/// has the shape of an id with the list's prefix (see [`dossier_domain::id`]). Anything else is a 400
+/// `bad_cursor` rather than a silently empty or first page.
+pub fn cursor<'a>(cursor: Option<&'a str>, prefix: &str) -> AppResult<Option<&'a str>> {
+    match cursor {
+        Some(c) if !dossier_domain::id::looks_like(prefix, c) => Err(bad_cursor()),
+        c => Ok(c),
+    }
+}
+
+/// A sequence-number cursor (the audit trail's): a non-negative integer.
+pub fn seq_cursor(cursor: Option<&str>) -> AppResult<Option<i64>> {
+    cursor
+        .map(|c| match c.parse::<i64>() {
+            Ok(n) if n >= 0 && c.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+            _ => Err(bad_cursor()),
+        })
+        .transpose()
+}
+
+fn bad_cursor() -> AppError {
+    AppError::BadRequest(
+        "bad_cursor",
+        "bad cursor: pass the `next_cursor` of the previous page".into(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_must_look_like_the_lists_ids() {
+        let id = dossier_domain::id::new_id("app");
+        assert_eq!(cursor(Some(&id), "app").unwrap(), Some(id.as_str()));
+        assert_eq!(cursor(None, "app").unwrap(), None);
+        for bad in [
+            "",
+            "bogus",
+            "app_",
+            "evt_01JD0000000000000000000000",
+            &id[..10],
+        ] {
+            assert_eq!(
+                cursor(Some(bad), "app").unwrap_err().code(),
+                "bad_cursor",
+                "{bad}"
+            );
+        }
+        assert_eq!(cursor(Some(&id), "evt").unwrap_err().code(), "bad_cursor");
+        assert_eq!(seq_cursor(Some("42")).unwrap(), Some(42));
+        for bad in ["-1", "+3", "x", "", "1e3"] {
+            assert_eq!(
+                seq_cursor(Some(bad)).unwrap_err().code(),
+                "bad_cursor",
+                "{bad}"
+            );
+        }
+    }
+}

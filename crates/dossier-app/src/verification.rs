@@ -127,6 +127,7 @@ impl App {
     ) -> AppResult<Value> {
         ensure_exists(&self.store, p.ws(), id).await?;
         let fetch = fetch_limit(limit)?;
+        let cursor = crate::cursor(cursor, "rsk")?;
         let entries = self.store.risk_history(p.ws(), id, cursor, fetch).await?;
         Ok(paginate(entries, fetch, |e| e.id.clone()))
     }

@@ -13,9 +13,11 @@ pub use crate::access::Actor;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Change {
     pub path: String,
-    #[schema(value_type = Object)]
+    /// Any JSON value, `null` when absent.
+    #[schema(value_type = Option<serde_json::Value>)]
     pub before: Value,
-    #[schema(value_type = Object)]
+    /// Any JSON value, `null` when absent.
+    #[schema(value_type = Option<serde_json::Value>)]
     pub after: Value,
 }
 

@@ -1,12 +1,15 @@
 //! API key authentication: the key becomes the request's [`Principal`], acting with the key's role.
-//! Requests are rate-limited per key.
+//! Requests are rate-limited per key, and failed authentications per client address (so made-up keys
+//! cannot make the server look keys up without end). A read-only key is refused any change here,
+//! before the route reads its body.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
+use axum::http::{Method, header, request::Parts};
 use dossier_app::{AppError, Principal};
 
 use crate::AppState;
@@ -30,6 +33,38 @@ fn bearer(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
 }
 
+/// Routes taking a body that only read: a read-only key may call them.
+const READING_ROUTES: &[&str] = &["/api/screening/search"];
+
+/// Whether the request may change something: any method but GET, HEAD and OPTIONS, except on the
+/// [`READING_ROUTES`].
+fn changes(parts: &Parts) -> bool {
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or_else(|| parts.uri.path());
+    !READING_ROUTES.contains(&route)
+}
+
+/// The bucket of failed authentications a client address draws from: the IPv4 address, or the /64
+/// of an IPv6 one (a single host commonly holds a whole /64).
+fn client_bucket(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
@@ -37,30 +72,46 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // An address past its budget of failures is refused before any lookup.
+        let client = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| client_bucket(c.0.ip()));
+        if let Some(client) = &client {
+            state.auth_failures.ensure_left(client)?;
+        }
+        let failed = || {
+            if let Some(client) = &client {
+                state.auth_failures.spend(client);
+            }
+            ApiError(AppError::Unauthorized)
+        };
         let secret = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(bearer)
-            .ok_or(AppError::Unauthorized)?;
+            .ok_or_else(failed)?;
         let (key, settings_version) = state
             .app
             .store
             .api_key_by_secret(secret)
             .await?
-            .ok_or(AppError::Unauthorized)?;
+            .ok_or_else(failed)?;
         state.limiter.check(&key.id)?;
-        Ok(Auth(Principal::api_key(
-            &key.workspace_id,
-            &key.id,
-            key.role,
-            settings_version,
-        )))
+        let principal = Principal::api_key(&key.workspace_id, &key.id, key.role, settings_version);
+        // Before the route's body extractor: a read-only key gets 403 whatever it sent. The
+        // application layer checks again.
+        if changes(parts) {
+            principal.require_write()?;
+        }
+        Ok(Auth(principal))
     }
 }
 
-/// A token bucket per API key, in this process's memory: each process of a cluster enforces the limit
-/// on the requests it serves (documented in docs/configuration.md).
+/// A token bucket per API key (or per client address, for failed authentications), in this process's
+/// memory: each process of a cluster enforces the limit on the requests it serves (documented in
+/// docs/configuration.md).
 pub struct RateLimiter {
     per_second: f64,
     burst: f64,
@@ -82,28 +133,69 @@ impl RateLimiter {
         }
     }
 
-    pub fn check(&self, key_id: &str) -> Result<(), AppError> {
+    /// Spends a token of `key`'s bucket: 429 with the wait when it is empty.
+    pub fn check(&self, key: &str) -> Result<(), AppError> {
+        self.with_bucket(key, |bucket, per_second| {
+            refusal(bucket, per_second)?;
+            bucket.tokens -= 1.0;
+            Ok(())
+        })
+    }
+
+    /// 429 when `key`'s bucket is empty; spends nothing.
+    pub fn ensure_left(&self, key: &str) -> Result<(), AppError> {
+        self.with_bucket(key, |bucket, per_second| refusal(bucket, per_second))
+    }
+
+    /// Spends a token of `key`'s bucket, if any is left.
+    pub fn spend(&self, key: &str) {
+        self.with_bucket(key, |bucket, _| {
+            bucket.tokens = (bucket.tokens - 1.0).max(0.0);
+            Ok(())
+        })
+        .ok();
+    }
+
+    fn with_bucket(
+        &self,
+        key: &str,
+        f: impl FnOnce(&mut Bucket, f64) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
         if self.per_second <= 0.0 {
             return Ok(());
         }
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let bucket = buckets.entry(key_id.to_string()).or_insert(Bucket {
+        if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(key) {
+            // Forget the buckets that have filled up again: they hold nothing a new one would not.
+            let (per_second, burst) = (self.per_second, self.burst);
+            buckets.retain(|_, b| {
+                b.tokens + now.duration_since(b.refreshed).as_secs_f64() * per_second < burst
+            });
+        }
+        let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
             tokens: self.burst,
             refreshed: now,
         });
         let elapsed = now.duration_since(bucket.refreshed).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
         bucket.refreshed = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            let wait = (1.0 - bucket.tokens) / self.per_second;
-            Err(AppError::RateLimited {
-                retry_after_secs: wait.ceil().max(1.0) as u64,
-            })
-        }
+        f(bucket, self.per_second)
+    }
+}
+
+/// How many buckets a limiter keeps before it forgets the full ones.
+const MAX_BUCKETS: usize = 100_000;
+
+/// 429 with the wait until a token is back, when the bucket has none.
+fn refusal(bucket: &Bucket, per_second: f64) -> Result<(), AppError> {
+    if bucket.tokens >= 1.0 {
+        Ok(())
+    } else {
+        let wait = (1.0 - bucket.tokens) / per_second;
+        Err(AppError::RateLimited {
+            retry_after_secs: wait.ceil().max(1.0) as u64,
+        })
     }
 }
 
@@ -133,6 +225,39 @@ mod tests {
         }
         // Another key has its own bucket.
         assert!(limiter.check("other").is_ok());
+    }
+
+    #[test]
+    fn failures_are_counted_without_refusing_until_the_budget_is_spent() {
+        let limiter = RateLimiter::new(1, 2);
+        assert!(limiter.ensure_left("1.2.3.4").is_ok());
+        assert!(
+            limiter.ensure_left("1.2.3.4").is_ok(),
+            "looking spends nothing"
+        );
+        limiter.spend("1.2.3.4");
+        limiter.spend("1.2.3.4");
+        assert!(matches!(
+            limiter.ensure_left("1.2.3.4"),
+            Err(AppError::RateLimited { .. })
+        ));
+        limiter.spend("1.2.3.4");
+        assert!(limiter.ensure_left("5.6.7.8").is_ok());
+    }
+
+    #[test]
+    fn clients_are_grouped_by_address_and_ipv6_slash_64() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(client_bucket(ip("10.0.0.7")), "10.0.0.7");
+        assert_eq!(client_bucket(ip("::ffff:10.0.0.7")), "10.0.0.7");
+        assert_eq!(
+            client_bucket(ip("2001:db8:1:2:aaaa::1")),
+            client_bucket(ip("2001:db8:1:2:bbbb::2"))
+        );
+        assert_ne!(
+            client_bucket(ip("2001:db8:1:2::1")),
+            client_bucket(ip("2001:db8:1:3::1"))
+        );
     }
 
     #[test]

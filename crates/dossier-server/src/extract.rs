@@ -51,6 +51,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let raw: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             AppError::BadRequest("malformed_json", format!("the body is not valid JSON: {e}"))
         })?;
+        if let Some(field) = nul_path(&raw) {
+            return Err(
+                AppError::invalid(&field, "must not contain the NUL character (\\u0000)").into(),
+            );
+        }
         let value = serde_path_to_error::deserialize(&raw).map_err(|e| {
             let path = e.path().to_string();
             let field = if path == "." {
@@ -62,6 +67,68 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         })?;
         Ok(JsonBody { value, raw })
     }
+}
+
+/// The path (in the notation of the 422 `field`s, e.g. `relationships[0].person.first_name`) of the
+/// first string holding a NUL character, or of the object with such a key; `body` for the top level.
+/// PostgreSQL cannot store NUL in text, and no field of Dossier's has a use for it.
+pub fn nul_path(value: &serde_json::Value) -> Option<String> {
+    fn walk(value: &serde_json::Value, path: &mut String) -> bool {
+        match value {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(v, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            serde_json::Value::Object(map) => {
+                if map.keys().any(|k| k.contains('\0')) {
+                    return true;
+                }
+                map.iter().any(|(k, v)| {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    let found = walk(v, path);
+                    if !found {
+                        path.truncate(len);
+                    }
+                    found
+                })
+            }
+            _ => false,
+        }
+    }
+    let mut path = String::new();
+    walk(value, &mut path).then(|| if path.is_empty() { "body".into() } else { path })
+}
+
+/// True when a percent-encoded URL part decodes to a NUL byte (`%00`; a raw NUL cannot be sent).
+fn has_encoded_nul(s: &str) -> bool {
+    s.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
+/// Refuses, with a 400 `nul_byte`, a request whose path or query string holds an encoded NUL: it
+/// could reach no resource, and PostgreSQL refuses such text. One check for every route, before the
+/// path and query extractors decode them.
+pub async fn refuse_nul(req: Request, next: axum::middleware::Next) -> Response {
+    let uri = req.uri();
+    if has_encoded_nul(uri.path()) || uri.query().is_some_and(has_encoded_nul) {
+        return ApiError(AppError::BadRequest(
+            "nul_byte",
+            "the URL must not contain the NUL character (%00)".into(),
+        ))
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Reads a body up to `limit` bytes; 413 past it. A `Content-Length` over the limit is refused before
@@ -83,6 +150,16 @@ pub async fn read_limited(body: Body, limit: u64) -> Result<axum::body::Bytes, A
             )
             .into()
         })
+}
+
+/// The answer of every list, for the OpenAPI description: one page of items, newest first, and the
+/// cursor of the next page (`null` on the last).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ListPage<T> {
+    pub data: Vec<T>,
+    /// Pass it as `cursor` to get the next page; `null` when this page is the last.
+    pub next_cursor: Option<String>,
 }
 
 /// `limit` and `cursor` of every list.
@@ -165,5 +242,38 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
         serde_urlencoded::from_str(q)
             .map(Query)
             .map_err(|e| AppError::BadRequest("bad_query", format!("bad query string: {e}")).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_first_nul_is_named_by_its_path() {
+        assert_eq!(nul_path(&json!({"a": "ok", "b": [1, "x"]})), None);
+        assert_eq!(nul_path(&json!("a\u{0}")).as_deref(), Some("body"));
+        assert_eq!(
+            nul_path(&json!({"external_id": "a\u{0}"})).as_deref(),
+            Some("external_id")
+        );
+        assert_eq!(
+            nul_path(&json!({"rel": [{"p": {"n": "ok"}}, {"p": {"n": "\u{0}"}}]})).as_deref(),
+            Some("rel[1].p.n")
+        );
+        assert_eq!(
+            nul_path(&json!({"custom_fields": {"k\u{0}": 1}})).as_deref(),
+            Some("custom_fields")
+        );
+        assert_eq!(nul_path(&json!({"k\u{0}": 1})).as_deref(), Some("body"));
+    }
+
+    #[test]
+    fn encoded_nuls_are_found_and_only_them() {
+        assert!(has_encoded_nul("/api/applications/app_%00"));
+        assert!(has_encoded_nul("cursor=%00"));
+        assert!(!has_encoded_nul("/api/applications/app_%2500"));
+        assert!(!has_encoded_nul("name=100%25"));
     }
 }

@@ -30,6 +30,8 @@ use utoipa_axum::router::OpenApiRouter;
 pub struct AppState {
     pub app: App,
     pub limiter: Arc<auth::RateLimiter>,
+    /// Failed authentications per client address.
+    pub auth_failures: Arc<auth::RateLimiter>,
     pub metrics: PrometheusHandle,
 }
 
@@ -39,6 +41,10 @@ impl AppState {
             limiter: Arc::new(auth::RateLimiter::new(
                 app.config.server.rate_limit_per_second,
                 app.config.server.rate_limit_burst,
+            )),
+            auth_failures: Arc::new(auth::RateLimiter::new(
+                app.config.server.auth_failures_per_second,
+                app.config.server.auth_failures_burst,
             )),
             app,
             metrics: ops::prometheus(),
@@ -121,6 +127,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { error::ApiError(dossier_app::AppError::NotFound("route")) })
         // Bodies are limited per route by their extractors (1 MiB for JSON).
         .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(extract::refuse_nul))
         .layer(middleware::from_fn(ops::observe))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, RequestIds))
@@ -128,14 +135,18 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight. The workers run beside
-/// it (see `dossier-workers`), started by the caller.
+/// it (see `dossier-workers`), started by the caller. Each request knows its peer's address (the
+/// failed-authentication limit counts per address).
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     Ok(())
 }

@@ -46,7 +46,11 @@ pub async fn watchlists(State(state): State<AppState>) -> Response {
         Ok(list) => axum::Json(serde_json::json!({ "data": list })).into_response(),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "reading the watchlists' status");
-            (StatusCode::SERVICE_UNAVAILABLE, "watchlist status unavailable").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "watchlist status unavailable",
+            )
+                .into_response()
         }
     }
 }

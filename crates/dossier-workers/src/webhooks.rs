@@ -263,6 +263,8 @@ pub fn retry_delay(base: Duration, retry_after: Option<Duration>, unit_random: f
 
 /// A DNS resolver that drops private addresses, so a public name that resolves to an internal address
 /// (or is rebound to one) cannot be used to reach it: the check and the connection use the same answer.
+/// With a resolver set, reqwest's connector connects only to the addresses it returns (a literal
+/// address in the URL is not resolved: [`check_literal_host`] checks it before the request).
 pub struct PublicOnlyResolver;
 
 impl Resolve for PublicOnlyResolver {
@@ -292,6 +294,15 @@ pub fn resolver() -> Arc<PublicOnlyResolver> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn names_of_private_addresses_do_not_resolve() {
+        for name in ["localhost", "127.0.0.1", "::1"] {
+            let result = PublicOnlyResolver.resolve(name.parse().unwrap()).await;
+            let err = result.err().unwrap_or_else(|| panic!("{name} resolved"));
+            assert!(err.to_string().contains("private"), "{name}: {err}");
+        }
+    }
 
     #[test]
     fn delays_are_jittered_and_honour_retry_after() {

@@ -345,12 +345,20 @@ mod tests {
             "https://lists.example/ofac/"
         );
         assert_eq!(sources[1].location.to_string(), "/var/lib/lists/peps.json");
-        assert!(sources[2].location.to_string().starts_with("https://scsanctions.un.org/"));
+        assert!(
+            sources[2]
+                .location
+                .to_string()
+                .starts_with("https://scsanctions.un.org/")
+        );
         let off = parse_text("[watchlists]\nofficial = []\n").unwrap();
         assert!(off.refresh_sources().unwrap().is_empty());
         let unknown = parse_text("[watchlists]\nofficial = [\"eu_fsf\"]\n").unwrap();
         let err = unknown.refresh_sources().unwrap_err();
-        assert!(err.contains("watchlists.official[0]") && err.contains("eu_fsf"), "{err}");
+        assert!(
+            err.contains("watchlists.official[0]") && err.contains("eu_fsf"),
+            "{err}"
+        );
         assert!(parse_text("").unwrap().watchlists.sources.is_empty());
     }
 

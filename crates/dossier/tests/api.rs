@@ -1131,6 +1131,535 @@ async fn a_small_change_is_a_small_audit_entry(backend: Backend) {
     );
 }
 
+/// A multipart body with text parts and one file part (raw bytes, so a test can put anything in it).
+fn multipart(fields: &[(&str, &str)], filename: &str, file: &[u8]) -> (Vec<u8>, String) {
+    let boundary = "dossier-test-boundary-Qx81";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+             Content-Type: application/pdf\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (body, format!("multipart/form-data; boundary={boundary}"))
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// PostgreSQL refuses text with a NUL character: the API refuses it first, on both backends, with a
+/// 400 for the URL and a 422 naming the field for a body.
+async fn nul_bytes_are_refused_before_they_reach_the_database(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let id = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for path in [
+        "/api/applications/app_%00".to_string(),
+        format!("/api/applications/{id}/relationships/rel_%00x"),
+        format!("/api/applications/{id}/documents/%00"),
+        "/api/webhooks/whk%00".to_string(),
+        "/api/templates/kyc%00".to_string(),
+        "/api/applications?external_id=crm%00".to_string(),
+        "/api/applications?cursor=%00".to_string(),
+        "/api/events?type=application.created%00".to_string(),
+        format!("/api/applications/{id}/screening/hits?status=%00"),
+    ] {
+        let r = srv.get(&path, &key).await;
+        assert_eq!(r.status, 400, "{path}: {:?}", r.json);
+        assert!(r.is_problem(), "{path}");
+        assert_eq!(r.json["code"], "nul_byte", "{path}: {:?}", r.json);
+    }
+    let r = srv
+        .patch(
+            &format!("/api/applications/%00{id}"),
+            &key,
+            &json!({"tags": ["x"]}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.json);
+
+    let mut body = person("Bea");
+    body["external_id"] = json!("crm-\u{0}1");
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("/api/applications", body, "external_id"),
+        (
+            "/api/applications",
+            json!({"type": "person", "person": {"first_name": "A\u{0}", "last_name": "B"}}),
+            "person.first_name",
+        ),
+        (
+            "/api/applications",
+            json!({"type": "person", "person": {"last_name": "B"}, "tags": ["ok", "n\u{0}"]}),
+            "tags[1]",
+        ),
+        (
+            "/api/applications",
+            json!({"type": "person", "person": {"last_name": "B"}, "custom_fields": {"a\u{0}b": 1}}),
+            "custom_fields",
+        ),
+        (
+            "/api/webhooks",
+            json!({"url": "https://hooks.example.com/\u{0}", "events": ["*"]}),
+            "url",
+        ),
+        (
+            "/api/webhooks",
+            json!({"url": "https://hooks.example.com/h", "events": ["*"], "description": "d\u{0}"}),
+            "description",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let r = srv.post(path, &key, &body).await;
+        assert_eq!(r.status, 422, "{path} {body}: {:?}", r.json);
+        assert!(r.is_problem());
+        assert_eq!(r.error_fields(), [field], "{body}: {:?}", r.json);
+    }
+    let r = srv
+        .patch(
+            &format!("/api/applications/{id}"),
+            &key,
+            &json!({"external_id": "\u{0}"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.json);
+    assert_eq!(r.error_fields(), ["external_id"]);
+
+    // The multipart form's text parts and the file's name.
+    let docs = format!("/api/applications/{id}/documents");
+    for (fields, filename, field) in [
+        (vec![("type", "pass\0port")], "p.pdf", "type"),
+        (
+            vec![("type", "passport"), ("relationship_id", "rel_\0")],
+            "p.pdf",
+            "relationship_id",
+        ),
+    ] {
+        let (body, content_type) = multipart(&fields, filename, PDF);
+        let r = srv
+            .request(
+                "POST",
+                &docs,
+                Some(&key),
+                Some(body),
+                &[("content-type", &content_type)],
+            )
+            .await;
+        assert!(
+            r.status == 422 || r.status == 400,
+            "{field}: {} {:?}",
+            r.status,
+            r.json
+        );
+        if r.status == 422 {
+            assert_eq!(r.error_fields(), [field], "{:?}", r.json);
+        }
+    }
+    // A raw NUL in the file name.
+    let (mut body, content_type) = multipart(&[("type", "passport")], "pXX.pdf", PDF);
+    let at = body.windows(7).position(|w| w == b"pXX.pdf").unwrap();
+    body[at + 1] = 0;
+    let r = srv
+        .request(
+            "POST",
+            &docs,
+            Some(&key),
+            Some(body),
+            &[("content-type", &content_type)],
+        )
+        .await;
+    assert!(
+        r.status == 422 || r.status == 400,
+        "{} {:?}",
+        r.status,
+        r.json
+    );
+    assert_eq!(count(&srv, &key, &docs).await, 0, "a document was stored");
+    assert_eq!(count(&srv, &key, "/api/applications").await, 1);
+    assert_eq!(count(&srv, &key, "/api/webhooks").await, 0);
+}
+
+/// Every list checks its cursor: a made-up one is a 400 `bad_cursor`, not an empty or a first page.
+async fn every_list_refuses_a_bad_cursor(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let id = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hook = srv
+        .post(
+            "/api/webhooks",
+            &key,
+            &json!({"url": "https://hooks.example.com/h", "events": ["*"]}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{:?}", hook.json);
+    let hook = hook.json["id"].as_str().unwrap().to_string();
+    let lists = [
+        "/api/applications".to_string(),
+        "/api/events".to_string(),
+        format!("/api/applications/{id}/activity"),
+        format!("/api/applications/{id}/documents"),
+        format!("/api/applications/{id}/risk_history"),
+        format!("/api/webhooks/{hook}/deliveries"),
+    ];
+    for list in &lists {
+        let ok = srv.get(&format!("{list}?limit=1"), &key).await;
+        assert_eq!(ok.status, 200, "{list}: {:?}", ok.json);
+        for bad in ["bogus", "app_", "x_01JD0000000000000000000000", "-1x"] {
+            let r = srv.get(&format!("{list}?cursor={bad}"), &key).await;
+            assert_eq!(r.status, 400, "{list}?cursor={bad}: {:?}", r.json);
+            assert_eq!(r.json["code"], "bad_cursor", "{list}: {:?}", r.json);
+        }
+    }
+    // Another list's id is not a cursor either.
+    let r = srv.get(&format!("/api/events?cursor={id}"), &key).await;
+    assert_eq!(r.status, 400, "{:?}", r.json);
+    // A real cursor still pages.
+    srv.post("/api/applications", &key, &person("Bea")).await;
+    let page = srv.get("/api/applications?limit=1", &key).await.json;
+    let next = page["next_cursor"].as_str().unwrap();
+    let r = srv
+        .get(&format!("/api/applications?limit=1&cursor={next}"), &key)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    assert_eq!(r.json["data"][0]["id"], id.as_str());
+    let page = srv.get("/api/events?limit=1", &key).await.json;
+    let next = page["next_cursor"].as_str().unwrap();
+    let r = srv.get(&format!("/api/events?cursor={next}"), &key).await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+}
+
+/// A read-only key is refused (403) whatever its body: the permission is checked before the body is
+/// read. Reading routes sent as POST (screening search) stay open to it.
+async fn a_read_only_key_is_refused_before_its_body_is_read(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let ro = srv.apikey(&["--read-only"]);
+    let id = srv
+        .post("/api/applications", &key, &person("Ana"))
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (method, path, body) in [
+        (
+            "POST",
+            "/api/applications".to_string(),
+            json!({"type": "alien"}),
+        ),
+        ("POST", "/api/applications".to_string(), json!({})),
+        (
+            "PATCH",
+            format!("/api/applications/{id}"),
+            json!({"colour": 1}),
+        ),
+        ("POST", "/api/webhooks".to_string(), json!({"url": 3})),
+        ("POST", "/api/custom_fields".to_string(), json!([])),
+        (
+            "PUT",
+            "/api/screening/settings".to_string(),
+            json!({"threshold": "high"}),
+        ),
+        (
+            "POST",
+            format!("/api/applications/{id}/decision"),
+            json!({}),
+        ),
+    ] {
+        let r = srv.send_json(method, &path, &ro, &body).await;
+        assert_eq!(r.status, 403, "{method} {path}: {:?}", r.json);
+        assert_eq!(r.json["code"], "read_only", "{:?}", r.json);
+    }
+    // Not JSON at all: still 403, not 415.
+    let r = srv
+        .request(
+            "POST",
+            "/api/applications",
+            Some(&ro),
+            Some(b"x".to_vec()),
+            &[("content-type", "text/plain")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.json);
+    // A search only reads.
+    let r = srv
+        .post("/api/screening/search", &ro, &json!({"name": "Ana"}))
+        .await;
+    assert_ne!(r.status, 403, "{:?}", r.json);
+    // The writer's invalid body is still a 422.
+    let r = srv.post("/api/applications", &key, &json!({})).await;
+    assert_eq!(r.status, 422, "{:?}", r.json);
+}
+
+/// Failed authentications are counted per client address: past the limit the address gets 429
+/// before any key lookup.
+async fn unknown_keys_are_rate_limited_per_address(backend: Backend) {
+    let mut srv = TestServer::with_env(
+        backend,
+        &[
+            ("DOSSIER_SERVER__AUTH_FAILURES_PER_SECOND", "1"),
+            ("DOSSIER_SERVER__AUTH_FAILURES_BURST", "3"),
+        ],
+    )
+    .await;
+    srv.spawn().await;
+    let key = srv.apikey(&[]);
+    assert_eq!(srv.get("/api/applications", &key).await.status, 200);
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let r = srv
+            .get("/api/applications", &format!("dsk_made_up_{i}"))
+            .await;
+        statuses.push(r.status);
+        if r.status == 429 {
+            assert!(r.is_problem());
+            assert!(r.headers.get("retry-after").is_some());
+        }
+    }
+    assert_eq!(&statuses[..3], [401, 401, 401], "{statuses:?}");
+    assert!(statuses.contains(&429), "never limited: {statuses:?}");
+    // Successful requests do not count against the address.
+    let mut fresh = TestServer::with_env(
+        backend,
+        &[
+            ("DOSSIER_SERVER__AUTH_FAILURES_PER_SECOND", "1"),
+            ("DOSSIER_SERVER__AUTH_FAILURES_BURST", "3"),
+        ],
+    )
+    .await;
+    fresh.spawn().await;
+    let key = fresh.apikey(&[]);
+    for _ in 0..10 {
+        assert_eq!(fresh.get("/api/applications", &key).await.status, 200);
+    }
+    assert_eq!(fresh.get("/api/applications", "dsk_nope").await.status, 401);
+}
+
+/// The JSON-schema subset the spec uses, enough to check real answers against it.
+fn check_schema(spec: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/");
+        let target = &spec["components"]["schemas"][name];
+        assert!(!target.is_null(), "dangling {r}");
+        return check_schema(spec, target, value, at, errors);
+    }
+    for alt in ["oneOf", "anyOf"] {
+        if let Some(alts) = schema[alt].as_array() {
+            let ok = alts.iter().any(|s| {
+                let mut e = Vec::new();
+                check_schema(spec, s, value, at, &mut e);
+                e.is_empty()
+            });
+            if !ok {
+                errors.push(format!("{at}: {value} fits no {alt} alternative"));
+            }
+        }
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        for s in all {
+            check_schema(spec, s, value, at, errors);
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !types.is_empty() {
+        let fits = types.iter().any(|t| match *t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => true,
+        });
+        if !fits {
+            errors.push(format!("{at}: {value} is not {types:?}"));
+            return;
+        }
+    }
+    if let Some(required) = schema["required"].as_array()
+        && let Some(obj) = value.as_object()
+    {
+        for r in required.iter().filter_map(Value::as_str) {
+            if !obj.contains_key(r) {
+                errors.push(format!("{at}: lacks required `{r}`"));
+            }
+        }
+    }
+    if let (Some(props), Some(obj)) = (schema["properties"].as_object(), value.as_object()) {
+        for (k, s) in props {
+            if let Some(v) = obj.get(k) {
+                check_schema(spec, s, v, &format!("{at}.{k}"), errors);
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in arr.iter().enumerate() {
+            check_schema(spec, items, v, &format!("{at}[{i}]"), errors);
+        }
+    }
+}
+
+/// The spec's 200 answer of `GET path`.
+fn declared_200<'a>(spec: &'a Value, path: &str) -> &'a Value {
+    let s =
+        &spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert!(!s.is_null(), "{path} declares no JSON 200 answer");
+    s
+}
+
+/// The OpenAPI description matches what the lists and a new case answer.
+async fn the_spec_describes_the_real_answers(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let spec = srv
+        .request("GET", "/api/openapi.json", None, None, &[])
+        .await
+        .json;
+    let app = srv.post("/api/applications", &key, &company()).await.json;
+    let id = app["id"].as_str().unwrap().to_string();
+    let hook = srv
+        .post(
+            "/api/webhooks",
+            &key,
+            &json!({"url": "https://hooks.example.com/h", "events": ["*"]}),
+        )
+        .await
+        .json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut errors = Vec::new();
+    for (template, path) in [
+        ("/api/applications", "/api/applications".to_string()),
+        ("/api/events", "/api/events".to_string()),
+        (
+            "/api/applications/{id}/activity",
+            format!("/api/applications/{id}/activity"),
+        ),
+        (
+            "/api/applications/{id}/documents",
+            format!("/api/applications/{id}/documents"),
+        ),
+        (
+            "/api/applications/{id}/risk_history",
+            format!("/api/applications/{id}/risk_history"),
+        ),
+        (
+            "/api/applications/{id}/screening/hits",
+            format!("/api/applications/{id}/screening/hits"),
+        ),
+        ("/api/document_types", "/api/document_types".to_string()),
+        ("/api/templates", "/api/templates".to_string()),
+        ("/api/custom_fields", "/api/custom_fields".to_string()),
+        ("/api/webhooks", "/api/webhooks".to_string()),
+        (
+            "/api/webhooks/{id}/deliveries",
+            format!("/api/webhooks/{hook}/deliveries"),
+        ),
+    ] {
+        let declared = declared_200(&spec, template);
+        let mut top = declared.clone();
+        if let Some(r) = declared["$ref"].as_str() {
+            top = spec["components"]["schemas"][r.trim_start_matches("#/components/schemas/")]
+                .clone();
+        }
+        assert_eq!(
+            top["type"], "object",
+            "{template} is not declared a page: {declared}"
+        );
+        assert!(
+            top["properties"].get("data").is_some()
+                && top["properties"].get("next_cursor").is_some(),
+            "{template}: {top}"
+        );
+        let real = srv.get(&path, &key).await;
+        assert_eq!(real.status, 200, "{path}: {:?}", real.json);
+        assert!(
+            !real.json["data"].as_array().unwrap().is_empty()
+                || template.contains("hits")
+                || template.contains("documents")
+                || template.contains("deliveries")
+                || template.contains("custom_fields"),
+            "{path} is empty: nothing checked"
+        );
+        check_schema(&spec, declared, &real.json, template, &mut errors);
+    }
+    // A new case, with its pending tasks' `evidence: null` (other kinds have a list or an object).
+    let evidence = &spec["components"]["schemas"]["Task"]["properties"]["evidence"];
+    for v in [Value::Null, json!([]), json!({})] {
+        check_schema(&spec, evidence, &v, "Task.evidence", &mut errors);
+    }
+    let got = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    assert!(got["tasks"][0]["evidence"].is_null(), "{}", got["tasks"][0]);
+    check_schema(
+        &spec,
+        declared_200(&spec, "/api/applications/{id}"),
+        &got,
+        "/api/applications/{id}",
+        &mut errors,
+    );
+    assert!(
+        errors.is_empty(),
+        "the spec contradicts the answers:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// IPv6 forms that embed a private IPv4 address are private too.
+async fn embedded_private_addresses_are_refused_as_webhook_targets(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    for url in [
+        "http://[64:ff9b::a9fe:a9fe]/hook",
+        "http://[2002:7f00:1::]/hook",
+        "http://[::127.0.0.1]/hook",
+        "http://[::ffff:0:7f00:1]/hook",
+        "http://198.18.0.1/hook",
+        "http://203.0.113.9/hook",
+        "http://[2001:db8::1]/hook",
+    ] {
+        let r = srv
+            .post("/api/webhooks", &key, &json!({"url": url, "events": ["*"]}))
+            .await;
+        assert_eq!(r.status, 422, "{url}: {:?}", r.json);
+        assert_eq!(r.error_fields(), ["url"]);
+    }
+    let r = srv
+        .post(
+            "/api/webhooks",
+            &key,
+            &json!({"url": "http://[2606:4700::1111]/hook", "events": ["*"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.json);
+}
+
 both_backends!(
     a_small_change_is_a_small_audit_entry,
     a_case_round_trips_with_ids_statuses_and_custom_fields,
@@ -1149,4 +1678,10 @@ both_backends!(
     keys_are_rate_limited,
     the_server_restarts_on_its_data,
     settings_changed_on_another_node_apply_to_the_next_request,
+    nul_bytes_are_refused_before_they_reach_the_database,
+    every_list_refuses_a_bad_cursor,
+    a_read_only_key_is_refused_before_its_body_is_read,
+    unknown_keys_are_rate_limited_per_address,
+    the_spec_describes_the_real_answers,
+    embedded_private_addresses_are_refused_as_webhook_targets,
 );

@@ -247,6 +247,7 @@ impl App {
         limit: Option<i64>,
     ) -> AppResult<Value> {
         filter.limit = fetch_limit(limit)?;
+        crate::cursor(filter.before_id.as_deref(), "app")?;
         let apps = self.store.applications(p.ws(), &filter).await?;
         Ok(paginate(apps, filter.limit, |a| a.id.clone()))
     }
@@ -261,12 +262,7 @@ impl App {
     ) -> AppResult<Value> {
         ensure_exists(&self.store, p.ws(), id).await?;
         let fetch = fetch_limit(limit)?;
-        let before = cursor
-            .map(|c| {
-                c.parse::<i64>()
-                    .map_err(|_| AppError::BadRequest("bad_cursor", "bad cursor".into()))
-            })
-            .transpose()?;
+        let before = crate::seq_cursor(cursor)?;
         let entries: Vec<AuditEntry> = self
             .store
             .application_activity(p.ws(), id, before, fetch)

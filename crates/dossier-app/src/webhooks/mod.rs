@@ -274,6 +274,7 @@ impl App {
     ) -> AppResult<Value> {
         self.webhook(p, id).await?;
         let fetch = fetch_limit(limit)?;
+        let cursor = crate::cursor(cursor, "dlv")?;
         let deliveries = self
             .store
             .webhook_deliveries(p.ws(), id, cursor, fetch)

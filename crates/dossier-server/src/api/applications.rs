@@ -65,7 +65,7 @@ pub struct ApplicationQuery {
 
 /// Lists cases, newest first.
 #[utoipa::path(get, path = "/api/applications", tag = "applications", params(ApplicationQuery),
-    responses((status = 200, description = "`{data: [Application], next_cursor}`")))]
+    responses((status = 200, description = "One page of cases", body = crate::extract::ListPage<Application>)))]
 async fn list_applications(
     State(state): State<AppState>,
     auth: Auth,
@@ -120,7 +120,7 @@ async fn update_application(
 
 /// The case's audit trail, newest first.
 #[utoipa::path(get, path = "/api/applications/{id}/activity", tag = "applications", params(Page),
-    responses((status = 200, description = "`{data: [AuditEntry], next_cursor}`", body = [AuditEntry]), (status = 404, body = Problem)))]
+    responses((status = 200, description = "One page of the audit trail (the cursor is a sequence number)", body = crate::extract::ListPage<AuditEntry>), (status = 404, body = Problem)))]
 async fn application_activity(
     State(state): State<AppState>,
     auth: Auth,

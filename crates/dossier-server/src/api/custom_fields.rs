@@ -40,7 +40,7 @@ async fn create_custom_field(
 
 /// Lists the workspace's custom fields, in creation order.
 #[utoipa::path(get, path = "/api/custom_fields", tag = "custom_fields",
-    responses((status = 200, description = "`{data: [CustomFieldDefinition], next_cursor: null}`")))]
+    responses((status = 200, description = "Every definition, in one page", body = crate::extract::ListPage<CustomFieldDefinition>)))]
 async fn list_custom_fields(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
     let defs = state.app.custom_fields(&auth).await?;
     Ok(Json(json!({ "data": defs, "next_cursor": null })))

@@ -38,7 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The document-type catalogue: each type with whose document it can be and the reasons a reviewer
 /// picks from when marking one invalid.
 #[utoipa::path(get, path = "/api/document_types", tag = "documents",
-    responses((status = 200, description = "`{data: [DocumentType], next_cursor: null}`", body = [DocumentType])))]
+    responses((status = 200, description = "The catalogue, in one page", body = crate::extract::ListPage<DocumentType>)))]
 async fn document_types(_auth: Auth) -> Json<Value> {
     let types: Vec<&DocumentType> = documents::document_types();
     Json(json!({ "data": types, "next_cursor": null }))
@@ -80,7 +80,14 @@ async fn small_text(mut field: Field<'_>, name: &str, limit: u64) -> Result<Stri
             return Err(AppError::invalid(name, "at most 1024 bytes"));
         }
     }
-    String::from_utf8(buf).map_err(|_| AppError::invalid(name, "must be UTF-8 text"))
+    let text = String::from_utf8(buf).map_err(|_| AppError::invalid(name, "must be UTF-8 text"))?;
+    if text.contains('\0') {
+        return Err(AppError::invalid(
+            name,
+            "must not contain the NUL character",
+        ));
+    }
+    Ok(text)
 }
 
 /// Feeds the `file` part to the upload pipeline.
@@ -168,6 +175,12 @@ async fn upload_document(
                     relationship_id = Some(r);
                 }
                 "file" if file.is_none() => {
+                    if field.file_name().is_some_and(|n| n.contains('\0')) {
+                        return Err(AppError::invalid(
+                            "file",
+                            "the file name must not contain the NUL character",
+                        ));
+                    }
                     let (current, mut u) = state
                         .app
                         .begin_upload(
@@ -242,7 +255,7 @@ async fn upload_document(
 
 /// Lists a case's documents, newest first.
 #[utoipa::path(get, path = "/api/applications/{id}/documents", tag = "documents", params(Page),
-    responses((status = 200, description = "`{data: [Document], next_cursor}`", body = [Document]), (status = 404, body = Problem)))]
+    responses((status = 200, description = "One page of documents", body = crate::extract::ListPage<Document>), (status = 404, body = Problem)))]
 async fn list_documents(
     State(state): State<AppState>,
     auth: Auth,

@@ -31,7 +31,7 @@ pub struct EventQuery {
 
 /// Lists events, newest first; each item is the webhook envelope `{event_id, type, created_at, data}`.
 #[utoipa::path(get, path = "/api/events", tag = "events", params(EventQuery),
-    responses((status = 200, description = "`{data: [event envelope], next_cursor}`")))]
+    responses((status = 200, description = "One page of event envelopes `{event_id, type, created_at, data}`", body = crate::extract::ListPage<Value>)))]
 async fn list_events(
     State(state): State<AppState>,
     auth: Auth,

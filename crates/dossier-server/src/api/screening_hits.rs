@@ -40,7 +40,7 @@ pub struct HitFilter {
 /// snapshot it was found in and its review. `{data: [ScreeningHit], next_cursor: null}` — a case
 /// has few hits, so the list is one page.
 #[utoipa::path(get, path = "/api/applications/{id}/screening/hits", tag = "screening", params(HitFilter),
-    responses((status = 200, description = "`{data: [ScreeningHit], next_cursor}`", body = [screening::ScreeningHit]),
+    responses((status = 200, description = "Every hit of the case, in one page", body = crate::extract::ListPage<screening::ScreeningHit>),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn list_hits(
     State(state): State<AppState>,

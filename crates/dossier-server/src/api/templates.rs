@@ -21,7 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Lists the templates the workspace's cases can use.
 #[utoipa::path(get, path = "/api/templates", tag = "templates",
-    responses((status = 200, description = "`{data: [TemplateSummary]}`", body = [TemplateSummary])))]
+    responses((status = 200, description = "Every template, in one page", body = crate::extract::ListPage<TemplateSummary>)))]
 async fn list_templates(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
     let out = state.app.templates(&auth).await?;
     Ok(Json(json!({ "data": out, "next_cursor": null })))

@@ -90,7 +90,7 @@ async fn adjust_risk(
 
 /// The case's risk over time, newest first: each score and level it had, with its explanation.
 #[utoipa::path(get, path = "/api/applications/{id}/risk_history", tag = "risk", params(Page),
-    responses((status = 200, description = "`{data: [RiskHistoryEntry], next_cursor}`", body = [RiskHistoryEntry]), (status = 404, body = Problem)))]
+    responses((status = 200, description = "One page of the risk history", body = crate::extract::ListPage<RiskHistoryEntry>), (status = 404, body = Problem)))]
 async fn risk_history(
     State(state): State<AppState>,
     auth: Auth,

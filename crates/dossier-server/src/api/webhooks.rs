@@ -42,7 +42,7 @@ async fn create_webhook(
 }
 
 #[utoipa::path(get, path = "/api/webhooks", tag = "webhooks",
-    responses((status = 200, description = "`{data: [WebhookEndpoint], next_cursor: null}`")))]
+    responses((status = 200, description = "Every endpoint, in one page", body = crate::extract::ListPage<WebhookEndpoint>)))]
 async fn list_webhooks(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
     let endpoints = state.app.webhooks(&auth).await?;
     Ok(Json(json!({ "data": endpoints, "next_cursor": null })))
@@ -106,7 +106,7 @@ async fn send_test(
 
 /// The endpoint's deliveries, newest first: attempts, last status and error, next attempt.
 #[utoipa::path(get, path = "/api/webhooks/{id}/deliveries", tag = "webhooks", params(Page),
-    responses((status = 200, description = "`{data: [Delivery], next_cursor}`", body = [Delivery]), (status = 404, body = Problem)))]
+    responses((status = 200, description = "One page of deliveries", body = crate::extract::ListPage<Delivery>), (status = 404, body = Problem)))]
 async fn list_deliveries(
     State(state): State<AppState>,
     auth: Auth,

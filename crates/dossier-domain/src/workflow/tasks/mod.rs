@@ -94,7 +94,8 @@ pub struct TaskOutcome {
     #[serde(default)]
     pub findings: Vec<Finding>,
     /// Kind-specific data backing the result (figures, paths, document ids).
-    #[schema(value_type = Object)]
+    /// Any JSON: an object or a list depending on the kind, `null` until a run has some.
+    #[schema(value_type = Option<serde_json::Value>)]
     #[serde(default)]
     pub evidence: Value,
     /// Facts for risk rules, e.g. `sanctions_confirmed`, `pep_confirmed`, `adverse_media`.
@@ -147,7 +148,8 @@ pub struct Task {
     pub summary: String,
     #[serde(default)]
     pub findings: Vec<Finding>,
-    #[schema(value_type = Object)]
+    /// Any JSON: an object or a list depending on the kind, `null` until a run has some.
+    #[schema(value_type = Option<serde_json::Value>)]
     #[serde(default)]
     pub evidence: Value,
     #[serde(default)]
