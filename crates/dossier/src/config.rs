@@ -353,8 +353,9 @@ mod tests {
         );
         let off = parse_text("[watchlists]\nofficial = []\n").unwrap();
         assert!(off.refresh_sources().unwrap().is_empty());
-        let unknown = parse_text("[watchlists]\nofficial = [\"eu_fsf\"]\n").unwrap();
-        let err = unknown.refresh_sources().unwrap_err();
+        let err = parse_text("[watchlists]\nofficial = [\"eu_fsf\"]\n")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("watchlists.official[0]") && err.contains("eu_fsf"),
             "{err}"
