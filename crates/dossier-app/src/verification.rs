@@ -134,7 +134,8 @@ impl App {
 
     /// Approves or rejects the case as the principal's role may: the policy decides (see
     /// `dossier_domain::workflow::policy`). An approval that needs four eyes waits for a second,
-    /// different approver (`Outcome::Accepted`).
+    /// different approver: the first approval is recorded (`pending_approval`, `status_review` still
+    /// `pending`), as a change like any other.
     pub async fn decide(
         &self,
         p: &Principal,
@@ -166,7 +167,7 @@ impl App {
                 }
                 DecisionOutcome::AwaitingSecondApproval(first) => {
                     app.pending_approval = Some(first);
-                    Outcome::Accepted
+                    Outcome::Changed
                 }
             };
             let app =

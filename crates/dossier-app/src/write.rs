@@ -15,7 +15,7 @@ use crate::principal::Principal;
 pub enum Outcome {
     Created,
     Changed,
-    /// Recorded, but waiting on someone else (a first approval of a four-eyes case).
+    /// Taken in and done later (a test event queued for delivery).
     Accepted,
     Deleted,
 }

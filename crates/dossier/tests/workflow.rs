@@ -843,7 +843,8 @@ async fn country_risk_moves_the_score(backend: Backend) {
     assert!(r.is_problem());
 }
 
-/// A template whose policy wants four eyes on every approval: the first key's approval waits (202),
+/// A template whose policy wants four eyes on every approval: the first key's approval waits (200 with
+/// `pending_approval`),
 /// the same key cannot complete it, a second key does.
 async fn four_eyes_needs_a_second_approver(backend: Backend) {
     let srv = TestServer::start(backend).await;
@@ -890,7 +891,13 @@ async fn four_eyes_needs_a_second_approver(backend: Backend) {
     let path = format!("/api/applications/{id}/decision");
     let approval = json!({"status_review": "approved", "reason": "verified"});
     let first = srv.post(&path, &key, &approval).await;
-    assert_eq!(first.status, 202, "{:?}", first.json);
+    assert_eq!(first.status, 200, "{:?}", first.json);
+    assert_eq!(first.json["status_review"], "pending", "{:?}", first.json);
+    assert!(
+        first.json["pending_approval"].is_object(),
+        "{:?}",
+        first.json
+    );
     assert_eq!(first.json["status_review"], "pending");
     assert!(first.json["pending_approval"]["by"].is_string());
     let same = srv.post(&path, &key, &approval).await;

@@ -107,10 +107,11 @@ async fn risk_history(
 
 /// Approves or rejects the case with the key's role: an `automation` or `reviewer` key decides only
 /// cases whose tasks are done and that no policy rule reserves for a qualified reviewer; an approval that needs four eyes waits for
-/// a second, different approver (202). Refusals are problems with the policy's status (403/409/422).
+/// a second, different approver (200 with `pending_approval` set and `status_review` still `pending`).
+/// Refusals are problems with the policy's status (403/409/422).
 #[utoipa::path(post, path = "/api/applications/{id}/decision", tag = "decisions",
     request_body = DecisionRequest,
-    responses((status = 200, body = Application), (status = 202, description = "First approval recorded; a second approver is needed", body = Application),
+    responses((status = 200, body = Application, description = "The case: decided, or with its first approval in `pending_approval` when a second approver is needed"),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn decide(
     State(state): State<AppState>,
