@@ -177,7 +177,9 @@ pub async fn insert_case(store: &Store, ws: &str, app: &Application) {
 
 pub async fn insert_case_in(tx: &mut Tx, ws: &str, app: &Application) {
     let data = serde_json::to_string(app).unwrap();
-    tx.insert_application(ws, app, &data).await.unwrap();
+    tx.insert_application(ws, app, &data, &Actor::system())
+        .await
+        .unwrap();
     tx.audit_json(
         ws,
         &Actor::system(),
@@ -185,7 +187,7 @@ pub async fn insert_case_in(tx: &mut Tx, ws: &str, app: &Application) {
         "application",
         &app.id,
         Some(&app.id),
-        dossier_domain::audit::created_changes_json(&data),
+        "[]".to_string(),
     )
     .await
     .unwrap();
