@@ -85,17 +85,40 @@ impl Tx {
         workspace_id: &str,
         id: &str,
     ) -> Result<Option<Application>> {
-        let lock = match self.backend() {
-            Backend::Postgres => " FOR UPDATE OF a",
-            Backend::Sqlite => "",
+        let row = match self.backend() {
+            // Lock the row alone, then read its version: locking a join would drop the row when a
+            // concurrent change commits first (the re-checked join still names the old version).
+            Backend::Postgres => {
+                let version: Option<i64> = sqlx::query_scalar(
+                    "SELECT version FROM applications WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+                )
+                .bind(workspace_id)
+                .bind(id)
+                .fetch_optional(self.conn().await?)
+                .await?;
+                let Some(version) = version else {
+                    return Ok(None);
+                };
+                sqlx::query(
+                    "SELECT encoding, data FROM application_versions \
+                     WHERE workspace_id = $1 AND application_id = $2 AND version = $3",
+                )
+                .bind(workspace_id)
+                .bind(id)
+                .bind(version)
+                .fetch_optional(self.conn().await?)
+                .await?
+            }
+            Backend::Sqlite => {
+                sqlx::query(AssertSqlSafe(format!(
+                    "SELECT {CURRENT} FROM {JOINED} WHERE a.workspace_id = $1 AND a.id = $2"
+                )))
+                .bind(workspace_id)
+                .bind(id)
+                .fetch_optional(self.conn().await?)
+                .await?
+            }
         };
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {CURRENT} FROM {JOINED} WHERE a.workspace_id = $1 AND a.id = $2{lock}"
-        )))
-        .bind(workspace_id)
-        .bind(id)
-        .fetch_optional(self.conn().await?)
-        .await?;
         row.map(|r| decode(&decode_columns(&r, 0)?)).transpose()
     }
 

@@ -98,6 +98,19 @@ impl TestDb {
         .expect("the store opens and migrates a fresh database")
     }
 
+    /// The store migrated up to schema `version` only (for tests of a later migration).
+    pub async fn open_at_version(&self, version: i64) -> Store {
+        Store::open_at_version(
+            &StoreConfig {
+                url: self.url.clone(),
+                max_connections: 8,
+            },
+            version,
+        )
+        .await
+        .expect("the store opens and migrates a fresh database")
+    }
+
     /// Best effort: the data of a test is of no use once it is over.
     pub async fn cleanup(self) {
         if let Some(dir) = &self.dir {
@@ -135,6 +148,22 @@ where
 {
     let store = db.open().await;
     assert_eq!(store.backend(), db.backend);
+    let outcome = tokio::spawn(body(store.clone())).await;
+    store.close().await;
+    db.cleanup().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// [`run`] on a fresh store migrated up to schema `version` only.
+pub async fn run_at_version<F, Fut>(backend: Backend, version: i64, body: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let db = TestDb::new(backend).await;
+    let store = db.open_at_version(version).await;
     let outcome = tokio::spawn(body(store.clone())).await;
     store.close().await;
     db.cleanup().await;
