@@ -825,6 +825,13 @@ async fn storage(
         .trim()
         .to_string();
     let http = reqwest::Client::new();
+    // The README's tour defines the custom field its case carries.
+    http.post(format!("{}/api/custom_fields", server.base))
+        .bearer_auth(&key)
+        .json(&json!({"api_name": "account_id", "label": "Account id", "type": "text"}))
+        .send()
+        .await?
+        .error_for_status()?;
     let clients = 8;
     let run = |op: Arc<dyn Fn(usize) -> BoxFuture + Send + Sync>| async move {
         let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -883,6 +890,7 @@ async fn storage(
     let create_secs = started.elapsed().as_secs_f64();
     let created_bytes = database_bytes(dir, pg_url).await?;
     let ids: Arc<Vec<String>> = Arc::new(ids.lock().unwrap().iter().flatten().cloned().collect());
+    anyhow::ensure!(!ids.is_empty(), "no case was created");
     let (h, b, k, pick) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
     let started = Instant::now();
     let failed_patches = run(Arc::new(move |i| -> BoxFuture {

@@ -128,7 +128,7 @@ impl Tx {
         .execute(self.conn().await?)
         .await?;
         if event_type != TEST_EVENT {
-            self.fan_out(workspace_id, &id, event_type).await?;
+            self.fan_out(workspace_id, id, event_type).await?;
         }
         // On PostgreSQL the row's trigger (migration 0009) sends `NOTIFY dossier_events`, delivered
         // to every LISTENing process when (and only if) the transaction commits.

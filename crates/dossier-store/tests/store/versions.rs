@@ -12,6 +12,9 @@ use serde_json::Value;
 
 use crate::common::*;
 
+/// An audit entry as the activity reads it: seq, action, changes, hash, version.
+type Read = (i64, String, Vec<Change>, String, Option<i64>);
+
 /// Changes the case's tags as the service does: read for update, next version, event, audit.
 async fn change_tags(store: &Store, ws: &str, id: &str, tags: &[&str]) -> Application {
     let mut tx = store.begin().await.unwrap();
@@ -403,7 +406,7 @@ async fn old_data_reads_the_same_after_migration(store: Store) {
         .application_activity(&ws, &app.id, None, 10)
         .await
         .unwrap();
-    let read: Vec<(i64, String, Vec<Change>, String, Option<i64>)> = activity
+    let read: Vec<Read> = activity
         .into_iter()
         .map(|e| (e.seq, e.action, e.changes, e.hash, e.version))
         .collect();
