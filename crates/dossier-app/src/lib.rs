@@ -14,6 +14,7 @@ pub mod relationships;
 pub mod screening;
 pub mod templates;
 pub mod verification;
+pub mod versions;
 pub mod watchlists;
 pub mod webhooks;
 pub mod workflow;

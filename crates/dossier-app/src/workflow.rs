@@ -167,7 +167,9 @@ pub async fn evaluate(
 }
 
 /// Records a decision on the case and mirrors it in `status_review` and `decided_at`.
-pub fn apply_decision(app: &mut Application, decision: workflow::Decision) {
+pub fn apply_decision(app: &mut Application, mut decision: workflow::Decision) {
+    // Made on the version loaded (the new one is numbered when the case is stored).
+    decision.version = Some(app.version);
     app.status_review = decision.status_review.into();
     app.decided_at = Some(timestamp(decision.decided_at));
     app.pending_approval = None;

@@ -1,5 +1,5 @@
 //! The event catalogue (`dossier_domain::event`) matches what the code emits: every event type given to
-//! `emit(`/`emit_json(` in the application, worker and server sources is catalogued, and every
+//! `emit(`/`emit_json(`/`emit_version(` in the application, worker and server sources is catalogued, and every
 //! catalogued type is emitted somewhere or marked reserved.
 //!
 //! The event type at an emit site is read from the source: a string literal; a constant
@@ -149,7 +149,7 @@ fn emitted() -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut sites = 0;
     for (path, text) in &files {
-        for method in [".emit(", ".emit_json("] {
+        for method in [".emit(", ".emit_json(", ".emit_version("] {
             for (at, _) in text.match_indices(method) {
                 sites += 1;
                 let open = at + method.len() - 1;

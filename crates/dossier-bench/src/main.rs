@@ -10,6 +10,7 @@
 //! cargo build --release -p dossier -p dossier-bench
 //! target/release/dossier-bench --backend sqlite
 //! target/release/dossier-bench --backend postgres
+//! target/release/dossier-bench --backend sqlite --storage 1000    # bytes on disk per create / PATCH
 //! ```
 
 use std::process::{Child, Command, Stdio};
@@ -46,6 +47,10 @@ struct Args {
     /// Events for the webhook phase.
     #[arg(long, default_value_t = 2000)]
     webhook_events: usize,
+    /// Instead of the load phases: the storage benchmark — create this many README business cases,
+    /// then PATCH one field of each, and report the database's growth per create and per PATCH.
+    #[arg(long)]
+    storage: Option<usize>,
 }
 
 struct Server {
@@ -253,8 +258,9 @@ async fn bare_pool(url: &str, sqlite: bool, concurrency: usize) -> anyhow::Resul
 
 /// The database's own rate for the write a create makes, without the service: on a database with
 /// Dossier's schema (created by `dossier migrate`, indexes included), one transaction inserting the
-/// rows a create stores, at their real size — the case document, its `application.created` event, its
-/// audit entry and the head of its audit chain, its risk-history entry and its screening-queue row.
+/// rows a create stores, at their real size — the case row and its version 1 (the document, LZ4
+/// compressed), its `application.created` event (by reference), its audit entry and the head of its
+/// audit chain, its risk-history entry and its screening-queue row.
 async fn equivalent_op(
     dossier: &str,
     url: &str,
@@ -272,28 +278,35 @@ async fn equivalent_op(
         .execute(&pool)
         .await?;
     let case: Value = serde_json::from_str(stored_case)?;
-    let envelope = format!(
-        r#"{{"event_id":"evt_x","type":"application.created","created_at":"2026-01-01T00:00:00.000000Z","data":{{"object":{stored_case},"application_id":"app_x"}}}}"#
-    );
-    let changes = format!(r#"[{{"path":"$","before":null,"after":{stored_case}}}]"#);
+    let compressed = lz4_flex::block::compress_prepend_size(stored_case.as_bytes());
     let risk = case["risk"].to_string();
-    let rows = Arc::new((stored_case.to_string(), envelope, changes, risk));
+    let rows = Arc::new((compressed, risk));
     Ok(move |i: usize| -> BoxFuture {
         let (pool, rows) = (pool.clone(), rows.clone());
         Box::pin(async move {
-            let (data, envelope, changes, risk) = &*rows;
+            let (data, risk) = &*rows;
             let at = "2026-01-01T00:00:00.000000Z";
             let run = async {
                 let mut tx = pool.begin().await?;
                 sqlx::query(
                     "INSERT INTO applications (id, workspace_id, kind, external_id, status_review, \
-                     status_execution, risk_level, risk_score, created_at, updated_at, data) \
-                     VALUES ($1, 'ws_bench', 'business', $2, 'pending', 'in_progress', 'medium', 30, $3, $3, $4)",
+                     status_execution, risk_level, risk_score, created_at, updated_at, version, data) \
+                     VALUES ($1, 'ws_bench', 'business', $2, 'pending', 'in_progress', 'medium', 30, $3, $3, 1, '')",
                 )
                 .bind(format!("app_{i}"))
                 .bind(format!("bench-{i}"))
                 .bind(at)
-                .bind(data)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO application_versions (workspace_id, application_id, version, at, \
+                     actor_kind, actor_id, actor_role, hash, encoding, data) \
+                     VALUES ('ws_bench', $1, 1, $2, 'api_key', 'key_x', 'automation', $3, 'lz4', $4)",
+                )
+                .bind(format!("app_{i}"))
+                .bind(at)
+                .bind("0000000000000000000000000000000000000000000000000000000000000000")
+                .bind(data.clone())
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -308,13 +321,12 @@ async fn equivalent_op(
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
-                    "INSERT INTO events (id, workspace_id, type, application_id, created_at, payload) \
-                     VALUES ($1, 'ws_bench', 'application.created', $2, $3, $4)",
+                    "INSERT INTO events (id, workspace_id, type, application_id, created_at, payload, version) \
+                     VALUES ($1, 'ws_bench', 'application.created', $2, $3, '', 1)",
                 )
                 .bind(format!("evt_{i}"))
                 .bind(format!("app_{i}"))
                 .bind(at)
-                .bind(envelope)
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -325,15 +337,15 @@ async fn equivalent_op(
                 .await?;
                 sqlx::query(
                     "INSERT INTO audit_entries (id, workspace_id, seq, at, actor_kind, actor_id, action, \
-                     object_type, object_id, application_id, changes, prev_hash, hash, chain) \
+                     object_type, object_id, application_id, changes, prev_hash, hash, chain, actor_role, \
+                     version, version_hash) \
                      VALUES ($1, 'ws_bench', $2, $3, 'api_key', 'key_x', 'application.created', \
-                     'application', $4, $4, $5, 'prev', 'hash', $4)",
+                     'application', $4, $4, '[]', 'prev', 'hash', $4, 'automation', 1, 'hash')",
                 )
                 .bind(format!("aud_{i}"))
                 .bind(1_i64)
                 .bind(at)
                 .bind(format!("app_{i}"))
-                .bind(changes)
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -497,10 +509,20 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let mut store_args = vec!["--data-dir".to_string(), dir.display().to_string()];
     let mut pg_dbs = Vec::new();
+    let mut pg_url = None;
     if !sqlite {
         let (url, name) = fresh_pg(&args.pg).await?;
-        store_args.extend(["--database-url".to_string(), url]);
+        store_args.extend(["--database-url".to_string(), url.clone()]);
         pg_dbs.push(name);
+        pg_url = Some(url);
+    }
+    if let Some(n) = args.storage {
+        let outcome = storage(&args, store_args, &dir, pg_url.as_deref(), n).await;
+        for name in pg_dbs {
+            drop_pg(&args.pg, &name).await;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        return outcome;
     }
     let server = start(&args, store_args.clone(), true).await?;
     let key = server
@@ -727,5 +749,188 @@ async fn main() -> anyhow::Result<()> {
         drop_pg(&args.pg, &name).await;
     }
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The README's business case ("A five-minute tour"), numbered so that each is its own.
+fn readme_case(i: usize) -> Value {
+    json!({
+        "type": "business",
+        "business": {"name": format!("Acme Logistics SAS {i}"), "registration_number": format!("{i:09}"), "country": "FR"},
+        "relationships": [
+            {"kind": "person", "roles": ["director", "signatory"],
+             "person": {"first_name": "Claire", "last_name": "Martin", "nationality": "FR"}},
+            {"kind": "business", "roles": ["shareholder"], "ownership_percentage": 100,
+             "business": {"name": "Acme Holding BV", "country": "NL"},
+             "relationships": [{"kind": "person", "roles": ["ubo"], "ownership_percentage": 60,
+                                "person": {"first_name": "Jan", "last_name": "de Vries"}}]}],
+        "custom_fields": {"account_id": format!("acc_{i}")},
+        "external_id": format!("crm-{i}")
+    })
+}
+
+/// The database's size in bytes: SQLite after a checkpoint that empties the WAL into the file (pages
+/// in use: `page_count - freelist_count`); PostgreSQL the sum of `pg_total_relation_size` (table,
+/// TOAST and indexes) of every table of the schema, after a CHECKPOINT.
+async fn database_bytes(dir: &std::path::Path, pg_url: Option<&str>) -> anyhow::Result<i64> {
+    sqlx::any::install_default_drivers();
+    match pg_url {
+        Some(url) => {
+            let mut conn = sqlx::PgConnection::connect(url).await?;
+            sqlx::raw_sql("CHECKPOINT").execute(&mut conn).await?;
+            let bytes: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::BIGINT FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relkind = 'r' AND n.nspname = 'public'",
+            )
+            .fetch_one(&mut conn)
+            .await?;
+            Ok(bytes)
+        }
+        None => {
+            let url = format!("sqlite://{}", dir.join("dossier.db").display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&mut conn)
+                .await?;
+            let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+                .fetch_one(&mut conn)
+                .await?;
+            let free: i64 = sqlx::query_scalar("PRAGMA freelist_count")
+                .fetch_one(&mut conn)
+                .await?;
+            let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+                .fetch_one(&mut conn)
+                .await?;
+            Ok((pages - free) * size)
+        }
+    }
+}
+
+/// The storage benchmark: `n` README business cases created, then one field of each PATCHed
+/// (`business.website`), by 8 clients; the database's growth per create and per PATCH.
+async fn storage(
+    args: &Args,
+    store_args: Vec<String>,
+    dir: &std::path::Path,
+    pg_url: Option<&str>,
+    n: usize,
+) -> anyhow::Result<()> {
+    let server = start(args, store_args, false).await?;
+    let key = server
+        .cli(&["apikey", "create"])?
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let http = reqwest::Client::new();
+    // The README's tour defines the custom field its case carries.
+    http.post(format!("{}/api/custom_fields", server.base))
+        .bearer_auth(&key)
+        .json(&json!({"api_name": "account_id", "label": "Account id", "type": "text"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let clients = 8;
+    let run = |op: Arc<dyn Fn(usize) -> BoxFuture + Send + Sync>| async move {
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..clients {
+            let (op, next) = (op.clone(), next.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut failed = 0;
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= n {
+                        return failed;
+                    }
+                    if !op(i).await {
+                        failed += 1;
+                    }
+                }
+            }));
+        }
+        let mut failed = 0;
+        for t in tasks {
+            failed += t.await.unwrap_or(1);
+        }
+        failed
+    };
+    let ids: Arc<Mutex<Vec<Option<String>>>> = Arc::new(Mutex::new(vec![None; n]));
+    let start_bytes = database_bytes(dir, pg_url).await?;
+    let (h, b, k, sink) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
+    let started = Instant::now();
+    let failed_creates = run(Arc::new(move |i| -> BoxFuture {
+        let (h, b, k, sink) = (h.clone(), b.clone(), k.clone(), sink.clone());
+        Box::pin(async move {
+            let Ok(r) = h
+                .post(format!("{b}/api/applications"))
+                .bearer_auth(&k)
+                .json(&readme_case(i))
+                .send()
+                .await
+            else {
+                return false;
+            };
+            if r.status().as_u16() != 201 {
+                return false;
+            }
+            let id = r
+                .json::<Value>()
+                .await
+                .ok()
+                .and_then(|v| v["id"].as_str().map(str::to_string));
+            let ok = id.is_some();
+            sink.lock().unwrap()[i] = id;
+            ok
+        })
+    }))
+    .await;
+    let create_secs = started.elapsed().as_secs_f64();
+    let created_bytes = database_bytes(dir, pg_url).await?;
+    let ids: Arc<Vec<String>> = Arc::new(ids.lock().unwrap().iter().flatten().cloned().collect());
+    anyhow::ensure!(!ids.is_empty(), "no case was created");
+    let (h, b, k, pick) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
+    let started = Instant::now();
+    let failed_patches = run(Arc::new(move |i| -> BoxFuture {
+        let (h, b, k) = (h.clone(), b.clone(), k.clone());
+        let id = pick[i % pick.len().max(1)].clone();
+        Box::pin(async move {
+            matches!(
+                h.patch(format!("{b}/api/applications/{id}"))
+                    .bearer_auth(&k)
+                    .json(&json!({"business": {"website": format!("https://acme{i}.example")}}))
+                    .send()
+                    .await,
+                Ok(r) if r.status().is_success()
+            )
+        })
+    }))
+    .await;
+    let patch_secs = started.elapsed().as_secs_f64();
+    let patched_bytes = database_bytes(dir, pg_url).await?;
+    let stored = http
+        .get(format!("{}/api/applications/{}", server.base, ids[0]))
+        .bearer_auth(&key)
+        .send()
+        .await?
+        .text()
+        .await?;
+    drop(server);
+    let kb = |bytes: i64, count: usize| bytes as f64 / count.max(1) as f64 / 1024.0;
+    println!(
+        "storage, backend {}: {n} README business cases (stored case {} bytes, LZ4 {} bytes), {clients} clients",
+        args.backend,
+        stored.len(),
+        lz4_flex::block::compress_prepend_size(stored.as_bytes()).len()
+    );
+    println!(
+        "per create: {:.1} KB ({:.0} creates/s, {failed_creates} failed); per one-field PATCH: {:.1} KB ({:.0} PATCH/s, {failed_patches} failed)",
+        kb(created_bytes - start_bytes, n),
+        n as f64 / create_secs,
+        kb(patched_bytes - created_bytes, n),
+        n as f64 / patch_secs,
+    );
     Ok(())
 }

@@ -255,6 +255,10 @@ pub struct NewApplication {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Application {
     pub id: String,
+    /// The case's version: 1 when created, one more with every change (see
+    /// `GET /api/applications/{id}/versions`). 0 only on documents stored before versions.
+    #[serde(default)]
+    pub version: i64,
     #[serde(rename = "type")]
     pub kind: SubjectKind,
     pub template: String,
@@ -387,6 +391,7 @@ impl NewApplication {
             .unwrap_or_else(|| default_template(self.kind).into());
         let app = Application {
             id: new_id("app"),
+            version: 1,
             kind: self.kind,
             template,
             business: self.business,

@@ -131,6 +131,16 @@ pub struct ChainedFields<'a> {
     /// The changes, serialised exactly as stored.
     pub changes: &'a str,
     pub prev_hash: &'a str,
+    /// The hash ([`document_hash`]) of the case version the change produced; absent from entries
+    /// written before cases had versions (and from entries of no case), so their hashes still verify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_hash: Option<&'a str>,
+}
+
+/// SHA-256 (hex) of a stored document's text: a case version's hash.
+pub fn document_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The hash of the chain before its first entry.
@@ -216,6 +226,29 @@ mod tests {
     }
 
     #[test]
+    fn an_absent_version_hash_leaves_the_encoding_as_it_was() {
+        let fields = ChainedFields {
+            workspace_id: "ws_1",
+            seq: 1,
+            id: "aud_1",
+            at: "t",
+            actor_kind: "cli",
+            actor_id: "",
+            actor_role: None,
+            action: "a",
+            object_type: "o",
+            object_id: "x",
+            application_id: None,
+            changes: "[]",
+            prev_hash: GENESIS_HASH,
+            version_hash: None,
+        };
+        let text = serde_json::to_string(&fields).unwrap();
+        assert!(!text.contains("version_hash"));
+        assert!(text.ends_with(&format!("\"prev_hash\":\"{GENESIS_HASH}\"}}")));
+    }
+
+    #[test]
     fn the_hash_covers_every_field() {
         let base = ChainedFields {
             workspace_id: "ws_1",
@@ -231,6 +264,7 @@ mod tests {
             application_id: Some("app_1"),
             changes: "[]",
             prev_hash: GENESIS_HASH,
+            version_hash: None,
         };
         let h = entry_hash(&base);
         assert_eq!(h.len(), 64);
@@ -253,6 +287,13 @@ mod tests {
             h,
             entry_hash(&ChainedFields {
                 changes: "[{}]",
+                ..base.clone()
+            })
+        );
+        assert_ne!(
+            h,
+            entry_hash(&ChainedFields {
+                version_hash: Some("ab"),
                 ..base.clone()
             })
         );

@@ -1,10 +1,15 @@
-//! Cases. The whole case is kept as one JSON document (`data`), with the columns that lists filter on
-//! beside it: one row read answers `GET /api/applications/{id}`.
+//! Cases. The `applications` row holds the columns that lists filter on and the number of the case's
+//! current version; the document itself is that version (`application_versions`, see `versions.rs`):
+//! one joined row read answers `GET /api/applications/{id}`. `applications.data` is empty since
+//! migration 0012.
 
 use dossier_domain::application::Application;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 
-use crate::{Backend, Result, Store, Tx, corrupt};
+use dossier_domain::audit::Actor;
+
+use crate::versions::decode_columns;
+use crate::{Backend, Result, Store, StoreError, Tx, corrupt};
 
 /// Filters of `GET /api/applications`; the list is newest first.
 #[derive(Debug, Clone, Default)]
@@ -26,17 +31,25 @@ fn decode(data: &str) -> Result<Application> {
     serde_json::from_str(data).map_err(|e| corrupt("application", e))
 }
 
+/// The current version's document of each selected case: `SELECT {CURRENT} ... FROM {JOINED}`.
+const CURRENT: &str = "v.encoding, v.data";
+const JOINED: &str = "applications a JOIN application_versions v ON v.workspace_id = a.workspace_id \
+                      AND v.application_id = a.id AND v.version = a.version";
+
 impl Tx {
-    /// Stores a new case; `data` is the case as JSON text (the caller has it already).
+    /// Stores a new case as its version `app.version` (1), written by `actor`; `data` is the case as
+    /// JSON text (the caller has it already). Returns the version's hash.
     pub async fn insert_application(
         &mut self,
         workspace_id: &str,
         app: &Application,
         data: &str,
-    ) -> Result<()> {
+        actor: &Actor,
+    ) -> Result<String> {
         sqlx::query(
             "INSERT INTO applications (id, workspace_id, kind, external_id, status_review, status_execution, \
-             risk_level, risk_score, created_at, updated_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             risk_level, risk_score, created_at, updated_at, version, data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '')",
         )
         .bind(&app.id)
         .bind(workspace_id)
@@ -48,13 +61,21 @@ impl Tx {
         .bind(app.risk_score)
         .bind(&app.created_at)
         .bind(&app.updated_at)
-        .bind(data)
+        .bind(app.version)
         .execute(self.conn().await?)
         .await?;
         // A new case starts its own audit chain (see `audit::append`).
         self.new_audit_chains
             .push((workspace_id.to_string(), app.id.clone()));
-        Ok(())
+        self.insert_version(
+            workspace_id,
+            &app.id,
+            app.version,
+            &app.updated_at,
+            actor,
+            data,
+        )
+        .await
     }
 
     /// Reads a case for change; on PostgreSQL the row stays locked until the transaction ends, so two
@@ -64,30 +85,56 @@ impl Tx {
         workspace_id: &str,
         id: &str,
     ) -> Result<Option<Application>> {
-        let sql = match self.backend() {
+        let row = match self.backend() {
+            // Lock the row alone, then read its version: locking a join would drop the row when a
+            // concurrent change commits first (the re-checked join still names the old version).
             Backend::Postgres => {
-                "SELECT data FROM applications WHERE workspace_id = $1 AND id = $2 FOR UPDATE"
+                let version: Option<i64> = sqlx::query_scalar(
+                    "SELECT version FROM applications WHERE workspace_id = $1 AND id = $2 FOR UPDATE",
+                )
+                .bind(workspace_id)
+                .bind(id)
+                .fetch_optional(self.conn().await?)
+                .await?;
+                let Some(version) = version else {
+                    return Ok(None);
+                };
+                sqlx::query(
+                    "SELECT encoding, data FROM application_versions \
+                     WHERE workspace_id = $1 AND application_id = $2 AND version = $3",
+                )
+                .bind(workspace_id)
+                .bind(id)
+                .bind(version)
+                .fetch_optional(self.conn().await?)
+                .await?
             }
-            Backend::Sqlite => "SELECT data FROM applications WHERE workspace_id = $1 AND id = $2",
+            Backend::Sqlite => {
+                sqlx::query(AssertSqlSafe(format!(
+                    "SELECT {CURRENT} FROM {JOINED} WHERE a.workspace_id = $1 AND a.id = $2"
+                )))
+                .bind(workspace_id)
+                .bind(id)
+                .fetch_optional(self.conn().await?)
+                .await?
+            }
         };
-        let row = sqlx::query(sql)
-            .bind(workspace_id)
-            .bind(id)
-            .fetch_optional(self.conn().await?)
-            .await?;
-        row.map(|r| decode(&r.get::<String, _>(0))).transpose()
+        row.map(|r| decode(&decode_columns(&r, 0)?)).transpose()
     }
 
-    /// Stores a changed case; `data` is the case as JSON text.
+    /// Stores a changed case as its new version `app.version` (one more than the stored one, read
+    /// for update), written by `actor`; `data` is the case as JSON text. Returns the version's hash.
+    /// A conflict if the stored case is not at the version before.
     pub async fn update_application(
         &mut self,
         workspace_id: &str,
         app: &Application,
         data: &str,
-    ) -> Result<()> {
-        sqlx::query(
+        actor: &Actor,
+    ) -> Result<String> {
+        let done = sqlx::query(
             "UPDATE applications SET external_id = $1, status_review = $2, status_execution = $3, risk_level = $4, \
-             risk_score = $5, updated_at = $6, data = $7 WHERE workspace_id = $8 AND id = $9",
+             risk_score = $5, updated_at = $6, version = $7 WHERE workspace_id = $8 AND id = $9 AND version = $10",
         )
         .bind(&app.external_id)
         .bind(app.status_review.as_str())
@@ -95,12 +142,28 @@ impl Tx {
         .bind(&app.risk_level)
         .bind(app.risk_score)
         .bind(&app.updated_at)
-        .bind(data)
+        .bind(app.version)
         .bind(workspace_id)
         .bind(&app.id)
+        .bind(app.version - 1)
         .execute(self.conn().await?)
         .await?;
-        Ok(())
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "application {} is not at version {}",
+                app.id,
+                app.version - 1
+            )));
+        }
+        self.insert_version(
+            workspace_id,
+            &app.id,
+            app.version,
+            &app.updated_at,
+            actor,
+            data,
+        )
+        .await
     }
 }
 
@@ -115,12 +178,14 @@ impl Store {
     /// A case exactly as stored: the JSON text the API returns, without decoding and re-encoding it
     /// (the hot read path).
     pub async fn application_json(&self, workspace_id: &str, id: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT data FROM applications WHERE workspace_id = $1 AND id = $2")
-            .bind(workspace_id)
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
-        Ok(row.map(|r| r.get::<String, _>(0)))
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CURRENT} FROM {JOINED} WHERE a.workspace_id = $1 AND a.id = $2"
+        )))
+        .bind(workspace_id)
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| decode_columns(&r, 0)).transpose()
     }
 
     pub async fn applications(
@@ -128,31 +193,31 @@ impl Store {
         workspace_id: &str,
         f: &ApplicationFilter,
     ) -> Result<Vec<Application>> {
-        let mut sql = String::from("SELECT data FROM applications WHERE workspace_id = $1");
+        let mut sql = format!("SELECT {CURRENT} FROM {JOINED} WHERE a.workspace_id = $1");
         let mut binds: Vec<&str> = Vec::new();
         for (condition, value) in [
-            ("kind =", &f.kind),
-            ("status_review =", &f.status_review),
-            ("status_execution =", &f.status_execution),
-            ("risk_level =", &f.risk_level),
-            ("external_id =", &f.external_id),
-            ("created_at >", &f.created_after),
-            ("updated_at >", &f.updated_after),
-            ("id <", &f.before_id),
+            ("a.kind =", &f.kind),
+            ("a.status_review =", &f.status_review),
+            ("a.status_execution =", &f.status_execution),
+            ("a.risk_level =", &f.risk_level),
+            ("a.external_id =", &f.external_id),
+            ("a.created_at >", &f.created_after),
+            ("a.updated_at >", &f.updated_after),
+            ("a.id <", &f.before_id),
         ] {
             if let Some(v) = value {
                 binds.push(v);
                 sql.push_str(&format!(" AND {condition} ${}", binds.len() + 1));
             }
         }
-        sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", binds.len() + 2));
+        sql.push_str(&format!(" ORDER BY a.id DESC LIMIT ${}", binds.len() + 2));
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(workspace_id);
         for b in binds {
             q = q.bind(b);
         }
         let rows = q.bind(f.limit).fetch_all(self.reader()).await?;
         rows.iter()
-            .map(|r| decode(&r.get::<String, _>(0)))
+            .map(|r| decode(&decode_columns(r, 0)?))
             .collect()
     }
 }

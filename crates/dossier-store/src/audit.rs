@@ -29,6 +29,10 @@ pub struct AuditEntry {
     pub object_id: String,
     pub application_id: Option<String>,
     pub changes: Vec<Change>,
+    /// The case version this entry's change produced (`GET /api/applications/{id}/versions/{n}`);
+    /// absent on entries of no case and on entries written before cases had versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -45,7 +49,8 @@ pub struct ChainBreak {
 }
 
 const COLUMNS: &str = "id, workspace_id, seq, at, actor_kind, actor_id, action, object_type, object_id, \
-                       application_id, changes, prev_hash, hash, chain, actor_role";
+                       application_id, changes, prev_hash, hash, chain, actor_role, version, version_hash";
+const COLUMN_COUNT: usize = 17;
 
 struct Raw {
     id: String,
@@ -64,6 +69,10 @@ struct Raw {
     chain: String,
     /// NULL on entries written before roles were recorded (their hash does not cover one).
     actor_role: Option<String>,
+    /// The case version the entry's transaction stored, and its hash (covered by the entry's hash);
+    /// NULL on entries of no case and on entries written before versions.
+    version: Option<i64>,
+    version_hash: Option<String>,
 }
 
 impl Raw {
@@ -84,6 +93,8 @@ impl Raw {
             hash: r.get(12),
             chain: r.get(13),
             actor_role: r.get(14),
+            version: r.get(15),
+            version_hash: r.get(16),
         }
     }
 
@@ -102,6 +113,7 @@ impl Raw {
             application_id: self.application_id.as_deref(),
             changes: &self.changes,
             prev_hash: &self.prev_hash,
+            version_hash: self.version_hash.as_deref(),
         }
     }
 
@@ -125,6 +137,7 @@ impl Raw {
             object_type: self.object_type,
             object_id: self.object_id,
             application_id: self.application_id,
+            version: self.version,
             prev_hash: self.prev_hash,
             hash: self.hash,
         })
@@ -188,6 +201,8 @@ impl Tx {
             hash: String::new(),
             chain: application_id.unwrap_or_default().to_string(),
             actor_role: Some(actor.role.as_str().to_string()),
+            version: None,
+            version_hash: None,
         }));
         Ok(())
     }
@@ -200,7 +215,17 @@ impl Tx {
 /// head exist after all, that insert fails and the transaction with it.
 pub(crate) async fn append(tx: &mut Tx, pending: Vec<PendingAudit>) -> Result<()> {
     let mut by_chain: Vec<(String, String, Vec<Raw>)> = Vec::new();
-    for PendingAudit(raw) in pending {
+    for PendingAudit(mut raw) in pending {
+        // An entry of a case references the newest version of it this transaction stored.
+        if let Some(application_id) = &raw.application_id
+            && let Some((_, _, version, hash)) = tx
+                .versions_written
+                .iter()
+                .find(|(ws, app, _, _)| *ws == raw.workspace_id && app == application_id)
+        {
+            raw.version = Some(*version);
+            raw.version_hash = Some(hash.clone());
+        }
         match by_chain
             .iter_mut()
             .find(|(ws, chain, _)| *ws == raw.workspace_id && *chain == raw.chain)
@@ -250,10 +275,12 @@ pub(crate) async fn append(tx: &mut Tx, pending: Vec<PendingAudit>) -> Result<()
             .await?;
         }
         // Several rows per statement, within SQLite's limit on bound parameters.
-        for chunk in entries.chunks(500) {
+        for chunk in entries.chunks(400) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|i| {
-                    let p: Vec<String> = (1..=15).map(|c| format!("${}", i * 15 + c)).collect();
+                    let p: Vec<String> = (1..=COLUMN_COUNT)
+                        .map(|c| format!("${}", i * COLUMN_COUNT + c))
+                        .collect();
                     format!("({})", p.join(", "))
                 })
                 .collect();
@@ -278,7 +305,9 @@ pub(crate) async fn append(tx: &mut Tx, pending: Vec<PendingAudit>) -> Result<()
                     .bind(&raw.prev_hash)
                     .bind(&raw.hash)
                     .bind(&raw.chain)
-                    .bind(&raw.actor_role);
+                    .bind(&raw.actor_role)
+                    .bind(raw.version)
+                    .bind(&raw.version_hash);
             }
             q.execute(tx.conn().await?).await?;
         }
@@ -316,11 +345,22 @@ impl Store {
         rows.iter().map(|r| Raw::from_row(r).into_entry()).collect()
     }
 
-    /// Walks every workspace's chain and returns the first break, if any.
+    /// Walks every workspace's chain and returns the first break, if any. Also recomputes the hash of
+    /// every stored case version: a version whose text does not match its hash, or whose hash is not
+    /// the one its audit entry recorded, breaks the case's chain.
     pub async fn verify_audit(&self) -> Result<Option<ChainBreak>> {
         for ws in self.workspaces().await? {
             if let Some(b) = self.verify_workspace_chain(&ws.id).await? {
                 return Ok(Some(b));
+            }
+            if let Some((application_id, version)) = self.first_altered_version(&ws.id).await? {
+                return Ok(Some(ChainBreak {
+                    workspace_id: ws.id.clone(),
+                    chain: application_id,
+                    seq: 0,
+                    entry_id: None,
+                    reason: format!("version {version} does not match its hash"),
+                }));
             }
         }
         Ok(None)
@@ -368,8 +408,13 @@ impl Store {
         let mut seen: HashSet<String> = HashSet::new();
         let (mut after_chain, mut after_seq) = (String::new(), -1_i64);
         loop {
+            // Each entry with the hash of the version it references, as that version stores it.
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM audit_entries WHERE workspace_id = $1 \
+                "SELECT {COLUMNS}, (SELECT v.hash FROM application_versions v \
+                   WHERE v.workspace_id = audit_entries.workspace_id \
+                   AND v.application_id = audit_entries.application_id \
+                   AND v.version = audit_entries.version) \
+                 FROM audit_entries WHERE workspace_id = $1 \
                  AND (chain > $2 OR (chain = $2 AND seq > $3)) ORDER BY chain, seq LIMIT 1000"
             )))
             .bind(workspace_id)
@@ -413,6 +458,29 @@ impl Store {
                         Some(&raw.id),
                         "its content does not match its hash".into(),
                     );
+                }
+                if let Some(expected) = &raw.version_hash {
+                    let stored: Option<String> = row.get(COLUMN_COUNT);
+                    let version = raw.version.unwrap_or_default();
+                    match stored {
+                        None => {
+                            return broken(
+                                chain,
+                                raw.seq,
+                                Some(&raw.id),
+                                format!("the version {version} it references is missing"),
+                            );
+                        }
+                        Some(stored) if stored != *expected => {
+                            return broken(
+                                chain,
+                                raw.seq,
+                                Some(&raw.id),
+                                format!("the version {version} it references was altered"),
+                            );
+                        }
+                        Some(_) => {}
+                    }
                 }
                 *prev = raw.hash.clone();
                 *next += 1;

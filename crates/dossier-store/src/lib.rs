@@ -18,6 +18,7 @@ mod screening_queue;
 mod settings;
 mod templates;
 mod tx;
+mod versions;
 mod watchlist_refresh;
 mod watchlists;
 mod webhooks;
@@ -42,6 +43,7 @@ pub use screening_queue::{QueuedScreening, StoredCase};
 pub use settings::Settings;
 pub use templates::StoredTemplate;
 pub use tx::Tx;
+pub use versions::{VersionInfo, retained_stub};
 pub use watchlist_refresh::WatchlistRefreshState;
 pub use watchlists::{WatchlistEntityRow, WatchlistSnapshot};
 pub use webhooks::{AttemptOutcome, ClaimedDelivery, Delivery, WebhookEndpoint};
@@ -135,6 +137,12 @@ pub struct Store {
 impl Store {
     /// Connects and runs pending migrations.
     pub async fn open(config: &StoreConfig) -> Result<Self> {
+        Self::open_at_version(config, migrate::LATEST).await
+    }
+
+    /// Connects and migrates up to schema `version` only: for tests of a migration, which build a
+    /// database at the schema before it. [`Store::migrate`] brings it up to date.
+    pub async fn open_at_version(config: &StoreConfig, version: i64) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend =
             if config.url.starts_with("postgres:") || config.url.starts_with("postgresql:") {
@@ -167,7 +175,7 @@ impl Store {
                     events_committed: Arc::default(),
                     settings: Arc::default(),
                 };
-                store.migrate().await?;
+                store.migrate_to(version).await?;
                 let read = pool(config.max_connections.max(2)).await?;
                 Store { read, ..store }
             }
@@ -183,7 +191,7 @@ impl Store {
                     events_committed: Arc::default(),
                     settings: Arc::default(),
                 };
-                store.migrate().await?;
+                store.migrate_to(version).await?;
                 store
             }
         };

@@ -112,20 +112,23 @@ impl Store {
     /// Cases of every workspace not rejected, by id after `after` (a page of the re-screen scan).
     pub async fn active_cases(&self, after: &str, limit: i64) -> Result<Vec<StoredCase>> {
         let rows = sqlx::query(
-            "SELECT workspace_id, id, data FROM applications \
-             WHERE status_review <> 'rejected' AND id > $1 ORDER BY id LIMIT $2",
+            "SELECT a.workspace_id, a.id, v.encoding, v.data FROM applications a \
+             JOIN application_versions v ON v.workspace_id = a.workspace_id AND v.application_id = a.id \
+             AND v.version = a.version \
+             WHERE a.status_review <> 'rejected' AND a.id > $1 ORDER BY a.id LIMIT $2",
         )
         .bind(after)
         .bind(limit)
         .fetch_all(self.reader())
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| StoredCase {
-                workspace_id: r.get(0),
-                id: r.get(1),
-                data: r.get(2),
+        rows.iter()
+            .map(|r| {
+                Ok(StoredCase {
+                    workspace_id: r.get(0),
+                    id: r.get(1),
+                    data: crate::versions::decode_columns(r, 2)?,
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -20,6 +20,9 @@ pub struct Tx {
     pub(crate) new_audit_chains: Vec<(String, String)>,
     /// The workspace settings version this transaction's request observed (see `settings`).
     pub(crate) settings_version: Option<(String, i64)>,
+    /// The newest version of each case this transaction stored: (workspace, case, version, hash).
+    /// Its audit entries of that case reference it (see `audit::append`).
+    pub(crate) versions_written: Vec<(String, String, i64, String)>,
 }
 
 impl Tx {
@@ -31,6 +34,7 @@ impl Tx {
             pending_audit: Vec::new(),
             new_audit_chains: Vec::new(),
             settings_version: None,
+            versions_written: Vec::new(),
         }
     }
 

@@ -391,10 +391,12 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT d.id, d.workspace_id, d.endpoint_id, d.event_id, d.attempts, ev.payload, e.id IS NOT NULL, {prefixed} \
-             FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id \
+            "SELECT d.id, d.workspace_id, d.endpoint_id, d.event_id, d.attempts, e.id IS NOT NULL, {prefixed}, {envelope} \
+             FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id {join} \
              LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id IN ({})",
-            placeholders.join(", ")
+            placeholders.join(", "),
+            envelope = crate::events::ENVELOPE_COLUMNS,
+            join = crate::events::VERSION_JOIN,
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in &ids {
@@ -404,19 +406,20 @@ impl Store {
         tx.commit().await?;
         rows.iter()
             .map(|r| {
-                let has_endpoint = match r.try_get::<bool, _>(6) {
+                let has_endpoint = match r.try_get::<bool, _>(5) {
                     Ok(b) => b,
-                    Err(_) => r.get::<i64, _>(6) != 0,
+                    Err(_) => r.get::<i64, _>(5) != 0,
                 };
+                let endpoint_columns = ENDPOINT_COLUMNS.split(", ").count();
                 Ok(ClaimedDelivery {
                     id: r.get(0),
                     workspace_id: r.get(1),
                     endpoint_id: r.get(2),
                     event_id: r.get(3),
                     attempts: r.get(4),
-                    payload: r.get(5),
+                    payload: crate::events::render_envelope(r, 6 + endpoint_columns)?,
                     endpoint: if has_endpoint {
-                        Some(endpoint_from_row(r, 7)?)
+                        Some(endpoint_from_row(r, 6)?)
                     } else {
                         None
                     },

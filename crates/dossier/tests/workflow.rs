@@ -291,6 +291,12 @@ async fn a_company_goes_from_tasks_to_a_decision(backend: Backend) {
     assert_eq!(decided.status, 200, "{:?}", decided.json);
     assert_eq!(decided.json["status_review"], "approved");
     assert_eq!(decided.json["decision"]["reason"], "all checks clear");
+    // Made on the version the reviewer saw; the decision is the next one.
+    assert_eq!(decided.json["decision"]["version"], app["version"]);
+    assert_eq!(
+        decided.json["version"].as_i64(),
+        app["version"].as_i64().map(|v| v + 1)
+    );
     assert!(
         decided.json["decision"]["decided_by"]
             .as_str()

@@ -3,7 +3,7 @@
 //! the events and the audit entry, inside the caller's transaction — and how they are read.
 
 use dossier_domain::application::{Application, ApplicationPatch, NewApplication};
-use dossier_domain::audit::{Actor, created_changes_json, diff};
+use dossier_domain::audit::{Actor, diff};
 use dossier_domain::id::new_id;
 use dossier_store::{ApplicationFilter, AuditEntry, RiskHistoryEntry, Store, Tx, now};
 use serde_json::Value;
@@ -27,11 +27,12 @@ pub async fn create(
     let mut app = new.into_application(&definitions, &now())?;
     workflow::evaluate(&settings, ws, &mut app).await?;
     let data = serde_json::to_string(&app).expect("an application serialises");
-    tx.insert_application(ws, &app, &data).await?;
+    // Version 1 (the domain numbers a new case so).
+    tx.insert_application(ws, &app, &data, actor).await?;
     // Screening runs in the worker, never inside this transaction: only queue it.
     screening::queue::queue_if_needed(tx, ws, None, &app).await?;
     record_risk(tx, ws, actor, "application.created", &app).await?;
-    tx.emit_json(ws, "application.created", Some(&app.id), &data)
+    tx.emit_version(ws, "application.created", &app.id, app.version)
         .await?;
     tx.audit_json(
         ws,
@@ -40,7 +41,8 @@ pub async fn create(
         "application",
         &app.id,
         Some(&app.id),
-        created_changes_json(&data),
+        // The whole case is the version the entry references (version 1), not copied here.
+        "[]".to_string(),
     )
     .await?;
     Ok(JsonText(data))
@@ -123,11 +125,12 @@ pub async fn persist(
         return Ok(app);
     }
     app.updated_at = now();
+    app.version = before.version + 1;
     let before_json = serde_json::to_value(before).expect("an application serialises");
     let after_json = serde_json::to_value(&app).expect("an application serialises");
     // One text of the case for the row and every event below (a case is large).
     let data = after_json.to_string();
-    tx.update_application(ws, &app, &data).await?;
+    tx.update_application(ws, &app, &data, actor).await?;
     screening::queue::queue_if_needed(tx, ws, Some(before), &app).await?;
     let risk_of = |a: &Application| a.risk.as_ref().map(|r| (r.score, r.level.clone()));
     let risk_moved = risk_of(&app) != risk_of(before);
@@ -136,19 +139,19 @@ pub async fn persist(
     }
     // Each event type written out at its emit site, for the catalogue check
     // (`crates/dossier-app/tests/event_catalogue.rs`).
-    tx.emit_json(ws, "application.updated", Some(&app.id), &data)
+    tx.emit_version(ws, "application.updated", &app.id, app.version)
         .await?;
     if app.status_execution != before.status_execution {
-        tx.emit_json(ws, "application.status_updated", Some(&app.id), &data)
+        tx.emit_version(ws, "application.status_updated", &app.id, app.version)
             .await?;
     }
     if risk_moved {
-        tx.emit_json(ws, "application.risk_updated", Some(&app.id), &data)
+        tx.emit_version(ws, "application.risk_updated", &app.id, app.version)
             .await?;
     }
     if app.status_review != before.status_review || app.pending_approval != before.pending_approval
     {
-        tx.emit_json(ws, "application.review_updated", Some(&app.id), &data)
+        tx.emit_version(ws, "application.review_updated", &app.id, app.version)
             .await?;
     }
     // What the caller changed is audited under `action`; what the evaluation derived from it (tasks,
@@ -170,7 +173,7 @@ pub async fn persist(
     };
     let (evaluated, changes): (Vec<_>, Vec<_>) = diff(&before_json, &after_json)
         .into_iter()
-        .filter(|c| c.path != "updated_at")
+        .filter(|c| c.path != "updated_at" && c.path != "version")
         .partition(|c| derived(&c.path));
     tx.audit(
         ws,

@@ -104,6 +104,10 @@ pub struct Decision {
     /// The policy rule that decided automatically, if any.
     #[serde(default)]
     pub automatic_rule: Option<String>,
+    /// The version of the case the decision was made on (absent on decisions made before cases
+    /// had versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -235,6 +239,7 @@ pub fn decide(
         second_approver: None,
         overrode_open_tasks: overrode,
         automatic_rule: None,
+        version: None,
     };
     if case.requirements.four_eyes && request.status_review == DecisionKind::Approved {
         match case.pending_approval {
@@ -279,6 +284,7 @@ impl AutomaticDecision {
             second_approver: None,
             overrode_open_tasks: false,
             automatic_rule: Some(self.rule_id),
+            version: None,
         }
     }
 }

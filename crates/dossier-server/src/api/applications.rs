@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use dossier_app::AppError;
 use dossier_domain::application::{Application, ApplicationPatch, NewApplication};
-use dossier_store::{ApplicationFilter, AuditEntry, normalise_timestamp};
+use dossier_store::{ApplicationFilter, AuditEntry, VersionInfo, normalise_timestamp};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
@@ -23,6 +23,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_application, list_applications))
         .routes(routes!(get_application, update_application))
         .routes(routes!(application_activity))
+        .routes(routes!(application_versions))
+        .routes(routes!(application_version))
 }
 
 /// Creates a case.
@@ -93,15 +95,28 @@ async fn list_applications(
     Ok(Json(state.app.applications(&auth, filter, q.limit).await?))
 }
 
-/// Reads a case.
-#[utoipa::path(get, path = "/api/applications/{id}", tag = "applications",
-    responses((status = 200, body = Application), (status = 404, body = Problem)))]
+/// `GET /api/applications/{id}`: which version to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// RFC 3339: the case as it was then (its newest version at or before that time); 404 before
+    /// the case was created, 400 on a bad timestamp.
+    pub as_of: Option<String>,
+}
+
+/// Reads a case: its current version, or the one in force at `as_of`.
+#[utoipa::path(get, path = "/api/applications/{id}", tag = "applications", params(AsOfQuery),
+    responses((status = 200, body = Application), (status = 400, body = Problem), (status = 404, body = Problem)))]
 async fn get_application(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    Query(q): Query<AsOfQuery>,
 ) -> ApiResult<Response> {
-    Ok(json_text(state.app.application_json(&auth, &id).await?))
+    Ok(json_text(match q.as_of {
+        Some(as_of) => state.app.application_json_as_of(&auth, &id, &as_of).await?,
+        None => state.app.application_json(&auth, &id).await?,
+    }))
 }
 
 /// Changes a case: subject fields merge, custom fields merge by name, tags and external_id replace.
@@ -131,6 +146,40 @@ async fn application_activity(
         state
             .app
             .application_activity(&auth, &id, page.cursor.as_deref(), page.limit)
+            .await?,
+    ))
+}
+
+/// The case's versions, newest first: one per change, each with who wrote it, when and the SHA-256
+/// of its JSON text. The cursor is a version number.
+#[utoipa::path(get, path = "/api/applications/{id}/versions", tag = "applications", params(Page),
+    responses((status = 200, description = "`{data: [VersionInfo], next_cursor}`", body = [VersionInfo]), (status = 404, body = Problem)))]
+async fn application_versions(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(page): Query<Page>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        state
+            .app
+            .application_versions(&auth, &id, page.cursor.as_deref(), page.limit)
+            .await?,
+    ))
+}
+
+/// The case as it was at one version (its `version` field says which); 404 for no such version.
+#[utoipa::path(get, path = "/api/applications/{id}/versions/{version}", tag = "applications",
+    responses((status = 200, body = Application), (status = 404, body = Problem)))]
+async fn application_version(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, version)): Path<(String, i64)>,
+) -> ApiResult<Response> {
+    Ok(json_text(
+        state
+            .app
+            .application_version_json(&auth, &id, version)
             .await?,
     ))
 }

@@ -98,6 +98,19 @@ impl TestDb {
         .expect("the store opens and migrates a fresh database")
     }
 
+    /// The store migrated up to schema `version` only (for tests of a later migration).
+    pub async fn open_at_version(&self, version: i64) -> Store {
+        Store::open_at_version(
+            &StoreConfig {
+                url: self.url.clone(),
+                max_connections: 8,
+            },
+            version,
+        )
+        .await
+        .expect("the store opens and migrates a fresh database")
+    }
+
     /// Best effort: the data of a test is of no use once it is over.
     pub async fn cleanup(self) {
         if let Some(dir) = &self.dir {
@@ -143,6 +156,22 @@ where
     }
 }
 
+/// [`run`] on a fresh store migrated up to schema `version` only.
+pub async fn run_at_version<F, Fut>(backend: Backend, version: i64, body: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let db = TestDb::new(backend).await;
+    let store = db.open_at_version(version).await;
+    let outcome = tokio::spawn(body(store.clone())).await;
+    store.close().await;
+    db.cleanup().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
 /// Raw SQL on the store's database, for what the API never does (tampering with stored rows), run
 /// through a write transaction's connection; the number of rows it changed.
 pub async fn raw_sql(store: &Store, sql: &str) -> u64 {
@@ -177,7 +206,9 @@ pub async fn insert_case(store: &Store, ws: &str, app: &Application) {
 
 pub async fn insert_case_in(tx: &mut Tx, ws: &str, app: &Application) {
     let data = serde_json::to_string(app).unwrap();
-    tx.insert_application(ws, app, &data).await.unwrap();
+    tx.insert_application(ws, app, &data, &Actor::system())
+        .await
+        .unwrap();
     tx.audit_json(
         ws,
         &Actor::system(),
@@ -185,7 +216,7 @@ pub async fn insert_case_in(tx: &mut Tx, ws: &str, app: &Application) {
         "application",
         &app.id,
         Some(&app.id),
-        dossier_domain::audit::created_changes_json(&data),
+        "[]".to_string(),
     )
     .await
     .unwrap();

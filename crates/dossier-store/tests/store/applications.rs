@@ -266,8 +266,11 @@ store_test!(case_list_filters, |store| async move {
     a.risk_level = Some("low".into());
     a.external_id = Some("ext-a2".into());
     a.updated_at = at(6);
+    a.version += 1;
     let data = serde_json::to_string(&a).unwrap();
-    tx.update_application(&ws, &a, &data).await.unwrap();
+    tx.update_application(&ws, &a, &data, &dossier_domain::audit::Actor::system())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     assert_eq!(

@@ -171,6 +171,7 @@ store_test!(
             application_id: entry.application_id.as_deref(),
             changes,
             prev_hash: &entry.prev_hash,
+            version_hash: None,
         });
         raw_sql(
             &store,

@@ -12,4 +12,5 @@ mod collation;
 mod idempotency;
 mod scoping;
 mod screening_queue;
+mod versions;
 mod webhooks;

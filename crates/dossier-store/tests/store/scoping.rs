@@ -63,8 +63,13 @@ store_test!(
         // An update addressed to B does not touch A's case.
         let mut changed = case.clone();
         changed.status_review = StatusReview::Rejected;
+        changed.version += 1;
         let data = serde_json::to_string(&changed).unwrap();
-        tx.update_application(&b, &changed, &data).await.unwrap();
+        assert!(matches!(
+            tx.update_application(&b, &changed, &data, &dossier_domain::audit::Actor::system())
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
         tx.commit().await.unwrap();
         assert_eq!(
             store.application(&a, &case.id).await.unwrap(),
