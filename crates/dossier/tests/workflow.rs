@@ -439,12 +439,31 @@ async fn documents_are_sniffed_limited_and_served(backend: Backend) {
     assert_eq!(content.body, PDF);
     assert_eq!(content.headers["content-type"], "application/pdf");
     assert_eq!(content.headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        content.headers["content-security-policy"],
+        "sandbox; default-src 'none'"
+    );
     assert!(
         content.headers["content-disposition"]
             .to_str()
             .unwrap()
             .starts_with("inline")
     );
+    // A file name with a direction override and control characters is stored cleaned (on a case
+    // of its own, so the counts below stay this case's).
+    let other_case = srv.post("/api/applications", &key, &company()).await;
+    let other_id = other_case.json["id"].as_str().unwrap().to_string();
+    let r = upload(
+        &srv,
+        &key,
+        &other_id,
+        "passport",
+        None,
+        ("scan\u{202E}fdp.exe\t.pdf", "application/pdf", PDF),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.json);
+    assert_eq!(r.json["filename"], "scanfdp.exe .pdf");
     // A TIFF is served as an attachment.
     let tiff = b"II*\0\x08\0\0\0rest of a tiff";
     let r = upload(

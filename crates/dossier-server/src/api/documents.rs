@@ -313,6 +313,12 @@ async fn document_content(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // A stored file is the client's bytes: even a PDF that is also HTML (a polyglot) runs nothing
+    // and loads nothing when opened from this URL.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
