@@ -14,7 +14,7 @@ use dossier_domain::application::{Application, StatusReview};
 use dossier_domain::workflow::{
     self, CompiledTemplate, Engine, EvaluationContext, TaskResult, TemplateErrors,
 };
-use dossier_store::{Settings, StoredTemplate, timestamp};
+use dossier_store::{Settings, StoredTemplate};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -171,7 +171,7 @@ pub fn apply_decision(app: &mut Application, mut decision: workflow::Decision) {
     // Made on the version loaded (the new one is numbered when the case is stored).
     decision.version = Some(app.version);
     app.status_review = decision.status_review.into();
-    app.decided_at = Some(timestamp(decision.decided_at));
+    app.decided_at = Some(decision.decided_at);
     app.pending_approval = None;
     app.decision = Some(decision);
 }

@@ -1,6 +1,7 @@
 //! The case (`application` in the API): its subject — a business or a person — related parties, custom
 //! fields, statuses and timestamps; how it is created, patched and validated.
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -275,10 +276,18 @@ pub struct Application {
     pub status_execution: StatusExecution,
     pub risk_score: Option<f64>,
     pub risk_level: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub submitted_at: Option<String>,
-    pub decided_at: Option<String>,
+    #[serde(with = "crate::time::serde")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[serde(with = "crate::time::serde")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    #[serde(default, with = "crate::time::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub submitted_at: Option<Timestamp>,
+    #[serde(default, with = "crate::time::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub decided_at: Option<Timestamp>,
     /// The template's tasks as last evaluated (see `docs/workflows.md`).
     #[serde(default)]
     pub tasks: Vec<Task>,
@@ -383,7 +392,7 @@ impl NewApplication {
     pub fn into_application(
         self,
         definitions: &[CustomFieldDefinition],
-        now: &str,
+        now: Timestamp,
     ) -> Result<Application, Vec<FieldError>> {
         let template = self
             .template
@@ -408,8 +417,8 @@ impl NewApplication {
             status_execution: StatusExecution::InProgress,
             risk_score: None,
             risk_level: None,
-            created_at: now.to_string(),
-            updated_at: now.to_string(),
+            created_at: now,
+            updated_at: now,
             submitted_at: None,
             decided_at: None,
             tasks: Vec::new(),
@@ -541,7 +550,7 @@ mod tests {
 
     fn new_app(v: Value) -> Result<Application, Vec<FieldError>> {
         let req: NewApplication = serde_json::from_value(v).unwrap();
-        req.into_application(&[], "2026-01-01T00:00:00Z")
+        req.into_application(&[], "2026-01-01T00:00:00Z".parse().unwrap())
     }
 
     fn fields(r: Result<Application, Vec<FieldError>>) -> Vec<String> {

@@ -9,7 +9,7 @@ use sqlx::AssertSqlSafe;
 use dossier_domain::audit::Actor;
 
 use crate::versions::decode_columns;
-use crate::{Backend, Result, Store, StoreError, Tx, corrupt};
+use crate::{Backend, Result, Store, StoreError, Tx, corrupt, timestamp};
 
 /// Filters of `GET /api/applications`; the list is newest first.
 #[derive(Debug, Clone, Default)]
@@ -59,8 +59,8 @@ impl Tx {
         .bind(app.status_execution.as_str())
         .bind(&app.risk_level)
         .bind(app.risk_score)
-        .bind(&app.created_at)
-        .bind(&app.updated_at)
+        .bind(timestamp(app.created_at))
+        .bind(timestamp(app.updated_at))
         .bind(app.version)
         .execute(self.conn().await?)
         .await?;
@@ -71,7 +71,7 @@ impl Tx {
             workspace_id,
             &app.id,
             app.version,
-            &app.updated_at,
+            &timestamp(app.updated_at),
             actor,
             data,
         )
@@ -141,7 +141,7 @@ impl Tx {
         .bind(app.status_execution.as_str())
         .bind(&app.risk_level)
         .bind(app.risk_score)
-        .bind(&app.updated_at)
+        .bind(timestamp(app.updated_at))
         .bind(app.version)
         .bind(workspace_id)
         .bind(&app.id)
@@ -159,7 +159,7 @@ impl Tx {
             workspace_id,
             &app.id,
             app.version,
-            &app.updated_at,
+            &timestamp(app.updated_at),
             actor,
             data,
         )

@@ -134,8 +134,15 @@ async fn cases_become_versions(tx: &mut Tx) -> Result<()> {
                 serde_json::from_str(&data).map_err(|e| corrupt("application", e))?;
             app.version = 1;
             let text = serde_json::to_string(&app).expect("an application serialises");
-            tx.insert_version(&ws, &id, 1, &app.updated_at, &actor, &text)
-                .await?;
+            tx.insert_version(
+                &ws,
+                &id,
+                1,
+                &crate::timestamp(app.updated_at),
+                &actor,
+                &text,
+            )
+            .await?;
             sqlx::query(
                 "UPDATE applications SET version = 1, data = '' WHERE workspace_id = $1 AND id = $2",
             )

@@ -24,7 +24,7 @@ pub async fn create(
 ) -> AppResult<JsonText> {
     let settings = tx.settings();
     let definitions = settings.field_definitions(ws).await?;
-    let mut app = new.into_application(&definitions, &now())?;
+    let mut app = new.into_application(&definitions, dossier_domain::time::now())?;
     workflow::evaluate(&settings, ws, &mut app).await?;
     let data = serde_json::to_string(&app).expect("an application serialises");
     // Version 1 (the domain numbers a new case so).
@@ -124,7 +124,7 @@ pub async fn persist(
     if &app == before {
         return Ok(app);
     }
-    app.updated_at = now();
+    app.updated_at = dossier_domain::time::now();
     app.version = before.version + 1;
     let before_json = serde_json::to_value(before).expect("an application serialises");
     let after_json = serde_json::to_value(&app).expect("an application serialises");

@@ -194,7 +194,8 @@ pub fn new_case(kind: &str, external_id: Option<&str>) -> Application {
     let mut new: dossier_domain::application::NewApplication =
         serde_json::from_value(body).unwrap();
     new.external_id = external_id.map(str::to_string);
-    new.into_application(&[], &now()).expect("a valid case")
+    new.into_application(&[], dossier_domain::time::now())
+        .expect("a valid case")
 }
 
 /// Stores `app` in `ws` with its creation audit entry, as the service does, in one transaction.

@@ -94,23 +94,24 @@ store_test!(
 store_test!(case_list_filters, |store| async move {
     let ws = workspace(&store, "acme").await.id;
     let at = |m: u32| format!("2026-{m:02}-01T00:00:00.000000Z");
+    let on = |m: u32| at(m).parse::<jiff::Timestamp>().unwrap();
 
     let mut a = new_case("business", Some("ext-a"));
-    a.created_at = at(1);
-    a.updated_at = at(1);
+    a.created_at = on(1);
+    a.updated_at = on(1);
     let mut b = new_case("person", None);
     b.status_review = StatusReview::Approved;
     b.status_execution = StatusExecution::Done;
     b.risk_level = Some("high".into());
     b.risk_score = Some(80.0);
-    b.created_at = at(2);
-    b.updated_at = at(2);
+    b.created_at = on(2);
+    b.updated_at = on(2);
     let mut c = new_case("business", Some("ext-c"));
     c.status_review = StatusReview::Rejected;
     c.status_execution = StatusExecution::Failed;
     c.risk_level = Some("low".into());
-    c.created_at = at(3);
-    c.updated_at = at(3);
+    c.created_at = on(3);
+    c.updated_at = on(3);
     for app in [&a, &b, &c] {
         insert_case(&store, &ws, app).await;
     }
@@ -265,7 +266,7 @@ store_test!(case_list_filters, |store| async move {
     a.status_review = StatusReview::Approved;
     a.risk_level = Some("low".into());
     a.external_id = Some("ext-a2".into());
-    a.updated_at = at(6);
+    a.updated_at = on(6);
     a.version += 1;
     let data = serde_json::to_string(&a).unwrap();
     tx.update_application(&ws, &a, &data, &dossier_domain::audit::Actor::system())

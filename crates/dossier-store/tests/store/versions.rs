@@ -21,7 +21,7 @@ async fn change_tags(store: &Store, ws: &str, id: &str, tags: &[&str]) -> Applic
     let before = tx.application_for_update(ws, id).await.unwrap().unwrap();
     let mut app = before.clone();
     app.tags = tags.iter().map(|t| t.to_string()).collect();
-    app.updated_at = now();
+    app.updated_at = dossier_domain::time::now();
     app.version = before.version + 1;
     let data = serde_json::to_string(&app).unwrap();
     tx.update_application(ws, &app, &data, &Actor::system())
@@ -90,7 +90,7 @@ store_test!(every_change_stores_one_version, |store| async move {
     let numbers: Vec<i64> = list.iter().map(|v| v.version).collect();
     assert_eq!(numbers, vec![3, 2, 1]);
     assert_eq!(list[0].hash, document_hash(&current));
-    assert_eq!(list[0].at, v3.updated_at);
+    assert_eq!(list[0].at, dossier_store::timestamp(v3.updated_at));
     assert_eq!(list[0].actor, Actor::system());
     let older = store
         .application_versions(&ws, &v1.id, Some(3), 1)
@@ -105,7 +105,7 @@ store_test!(every_change_stores_one_version, |store| async move {
         async move { store.application_json_as_of(&ws, &id, &at).await.unwrap() }
     };
     assert_eq!(
-        as_of(v2.updated_at.clone()).await,
+        as_of(dossier_store::timestamp(v2.updated_at)).await,
         Some(serde_json::to_string(&v2).unwrap())
     );
     assert_eq!(as_of(now()).await, Some(current.clone()));
@@ -284,14 +284,15 @@ async fn old_data_reads_the_same_after_migration(store: Store) {
          risk_level, risk_score, created_at, updated_at, data) VALUES ('{}', '{ws}', 'business', 'ext-1', \
          'pending', 'in_progress', NULL, NULL, '{}', '{}', '{}')",
         app.id,
-        app.created_at,
-        app.updated_at,
+        dossier_store::timestamp(app.created_at),
+        dossier_store::timestamp(app.updated_at),
         data.replace('\'', "''")
     );
     raw_sql(&store, &insert).await;
     let envelope = format!(
         "{{\"event_id\":\"evt_old\",\"type\":\"application.created\",\"created_at\":\"{}\",\"data\":{{\"object\":{data},\"application_id\":\"{}\"}}}}",
-        app.created_at, app.id
+        dossier_store::timestamp(app.created_at),
+        app.id
     );
     raw_sql(
         &store,
@@ -299,7 +300,7 @@ async fn old_data_reads_the_same_after_migration(store: Store) {
             "INSERT INTO events (id, workspace_id, type, application_id, created_at, payload) \
              VALUES ('evt_old', '{ws}', 'application.created', '{}', '{}', '{}')",
             app.id,
-            app.created_at,
+            dossier_store::timestamp(app.created_at),
             envelope.replace('\'', "''")
         ),
     )
