@@ -20,12 +20,7 @@ impl App {
     ) -> AppResult<Value> {
         ensure_exists(&self.store, p.ws(), id).await?;
         let fetch = fetch_limit(limit)?;
-        let before = cursor
-            .map(|c| {
-                c.parse::<i64>()
-                    .map_err(|_| AppError::BadRequest("bad_cursor", "bad cursor".into()))
-            })
-            .transpose()?;
+        let before = crate::seq_cursor(cursor)?;
         let versions = self
             .store
             .application_versions(p.ws(), id, before, fetch)

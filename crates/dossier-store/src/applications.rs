@@ -176,6 +176,17 @@ impl Store {
     }
 
     /// A case exactly as stored: the JSON text the API returns, without decoding and re-encoding it
+    /// Whether this workspace has the case: one indexed row, no version read (for the lists of a
+    /// case's sub-resources, which only need to know).
+    pub async fn application_exists(&self, workspace_id: &str, id: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM applications WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace_id)
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// (the hot read path).
     pub async fn application_json(&self, workspace_id: &str, id: &str) -> Result<Option<String>> {
         let row = sqlx::query(AssertSqlSafe(format!(

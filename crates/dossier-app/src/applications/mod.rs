@@ -50,9 +50,10 @@ pub async fn create(
 
 /// 404 unless this workspace has the case (for reads of a case's sub-resources).
 pub async fn ensure_exists(store: &Store, ws: &str, id: &str) -> AppResult<()> {
-    match store.application_json(ws, id).await? {
-        Some(_) => Ok(()),
-        None => Err(AppError::NotFound("application")),
+    if store.application_exists(ws, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("application"))
     }
 }
 
