@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 /// serialise even at its default: no `Option` fields (an empty string stands for "unset", as in
 /// [`DatabaseConfig::url`]). Unknown keys are an error in every section.
 ///
-/// Reserved for later, not implemented (so an error today, like any unknown key): `[portal]`,
-/// `[backoffice]`, `[smtp]`, `[oidc]`.
+/// Reserved for later, not implemented (so an error today, like any unknown key): `[backoffice]`,
+/// `[oidc]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -26,6 +26,8 @@ pub struct Config {
     pub screening: ScreeningConfig,
     pub watchlists: WatchlistsConfig,
     pub documents: DocumentsConfig,
+    pub portal: PortalConfig,
+    pub smtp: SmtpConfig,
 }
 
 /// `[server]`: the HTTP API.
@@ -116,6 +118,44 @@ pub struct DocumentsConfig {
     pub max_bytes: u64,
 }
 
+/// `[portal]`: the client portal (and the pages' shared kit).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortalConfig {
+    /// The address clients reach Dossier at, e.g. `https://kyc.example.com`: portal links are built
+    /// on it and form posts must come from its origin. Empty: the address `server.bind` listens on.
+    pub public_url: String,
+    /// How long a portal link stays valid when `expires_at` is not given (units `m`, `h`, `d`).
+    pub link_ttl: String,
+    /// A portal session ends after this long without a request (it warns before), and in any case
+    /// after `session_max`.
+    pub session_idle: String,
+    pub session_max: String,
+    /// The one-time code of an email-restricted portal: how long it is valid and how many wrong
+    /// tries it takes.
+    pub otp_ttl: String,
+    pub otp_attempts: u32,
+    /// Wrong or unknown portal tokens per minute a client address may try before it gets 429.
+    pub token_failures_per_minute: u32,
+    /// A directory whose `templates/*.html` and `locales/<lang>/*.ftl` replace the built-in ones of
+    /// the same name (read at start). Empty: the built-in ones only.
+    pub overrides_dir: String,
+}
+
+/// `[smtp]`: outgoing mail (the portal's one-time codes).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// `smtp://host:port` (STARTTLS when offered), `smtps://host:465` (TLS) or
+    /// `smtp://user:pass@host:587`. Empty: no mail is sent and each message is written to the log
+    /// (development).
+    pub url: String,
+    /// The sender, e.g. `Dossier <kyc@example.com>`.
+    pub from: String,
+    /// Require TLS (STARTTLS) even on `smtp://`; turn off only for a relay on loopback.
+    pub require_tls: bool,
+}
+
 /// One `[[watchlists.sources]]` entry as written in the configuration file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -171,6 +211,33 @@ impl Default for Config {
             screening: ScreeningConfig::default(),
             watchlists: WatchlistsConfig::default(),
             documents: DocumentsConfig::default(),
+            portal: PortalConfig::default(),
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        Self {
+            public_url: String::new(),
+            link_ttl: "30d".into(),
+            session_idle: "30m".into(),
+            session_max: "12h".into(),
+            otp_ttl: "10m".into(),
+            otp_attempts: 5,
+            token_failures_per_minute: 20,
+            overrides_dir: String::new(),
+        }
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            from: "Dossier <no-reply@localhost>".into(),
+            require_tls: true,
         }
     }
 }
@@ -260,6 +327,31 @@ impl Default for DocumentsConfig {
 }
 
 impl Config {
+    /// The public base URL without a trailing slash: `portal.public_url`, else `http://` and the
+    /// bound address (an unspecified address such as `0.0.0.0` as `localhost`).
+    pub fn public_url(&self) -> Result<String, String> {
+        let raw = match self.portal.public_url.trim_end_matches('/') {
+            "" => {
+                let bind = self.server.bind.as_str();
+                let (host, port) = bind.rsplit_once(':').unwrap_or((bind, "80"));
+                let host = match host {
+                    "0.0.0.0" | "[::]" | "" => "localhost",
+                    h => h,
+                };
+                format!("http://{host}:{port}")
+            }
+            url => url.to_string(),
+        };
+        let parsed = url::Url::parse(&raw)
+            .map_err(|e| format!("`portal.public_url`: `{raw}` is not a URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(format!(
+                "`portal.public_url`: `{raw}` must be an http(s) URL with a host"
+            ));
+        }
+        Ok(raw)
+    }
+
     /// The database to open: the configured URL, or SQLite in the data directory.
     pub fn database_url(&self) -> String {
         match self.database.url.as_str() {
@@ -295,6 +387,18 @@ impl Config {
         }
         parse_schedule(&self.webhooks.retry_schedule)
             .map_err(|e| format!("`webhooks.retry_schedule`: {e}"))?;
+        for (key, value) in [
+            ("portal.link_ttl", &self.portal.link_ttl),
+            ("portal.session_idle", &self.portal.session_idle),
+            ("portal.session_max", &self.portal.session_max),
+            ("portal.otp_ttl", &self.portal.otp_ttl),
+        ] {
+            parse_every(value).map_err(|e| format!("`{key}`: {e}"))?;
+        }
+        if self.portal.otp_attempts == 0 {
+            return Err("`portal.otp_attempts` must be at least 1".into());
+        }
+        self.public_url()?;
         self.refresh_sources().map(|_| ())
     }
 

@@ -19,6 +19,8 @@ pub enum AppError {
     NotFound(&'static str),
     /// The request conflicts with the current state.
     Conflict(&'static str, String),
+    /// It existed and is no more (an expired or closed portal link).
+    Gone(&'static str, String),
     /// A body or file larger than the limit (in bytes).
     PayloadTooLarge(u64),
     /// A body or file of a kind that is not accepted.
@@ -40,6 +42,7 @@ impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError {
             field: field.into(),
+            code: "invalid",
             message: message.into(),
         }])
     }
@@ -55,6 +58,7 @@ impl AppError {
             AppError::BadRequest(code, _)
             | AppError::Forbidden(code, _)
             | AppError::Conflict(code, _)
+            | AppError::Gone(code, _)
             | AppError::UnsupportedMediaType(code, _) => code,
             AppError::Unauthorized => "unauthorized",
             AppError::NotFound(_) => "not_found",
@@ -84,6 +88,7 @@ impl AppError {
             AppError::BadRequest(_, d)
             | AppError::Forbidden(_, d)
             | AppError::Conflict(_, d)
+            | AppError::Gone(_, d)
             | AppError::UnsupportedMediaType(_, d) => d.clone(),
             AppError::Unauthorized => {
                 "send a valid API key as `Authorization: Bearer <key>`".into()

@@ -4,11 +4,14 @@
 //! the workers and the CLI all call it; it knows nothing of HTTP servers.
 
 pub mod applications;
+pub mod branding;
 pub mod config;
 pub mod custom_fields;
 pub mod documents;
 pub mod error;
 pub mod events;
+pub mod mail;
+pub mod portals;
 pub mod principal;
 pub mod relationships;
 pub mod screening;
@@ -41,6 +44,10 @@ pub struct App {
     pub documents: Arc<dyn ObjectStore>,
     /// The in-memory watchlist search index (rebuilt when a new snapshot is imported).
     pub screening: Arc<screening::ScreeningIndex>,
+    /// Outgoing mail (`[smtp]`; the log when none is configured).
+    pub mailer: Arc<mail::Mailer>,
+    /// The address clients reach Dossier at (`Config::public_url`): portal links start with it.
+    pub public_url: String,
 }
 
 impl App {
@@ -50,13 +57,24 @@ impl App {
         std::fs::create_dir_all(&dir)
             .map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.display()))?;
         let documents = Arc::new(LocalFileSystem::new_with_prefix(&dir)?);
+        let public_url = config.public_url().map_err(|e| anyhow::anyhow!(e))?;
+        let mailer = Arc::new(mail::Mailer::new(&config.smtp)?);
         Ok(Self {
+            mailer,
+            public_url,
             documents,
             config: Arc::new(config),
             store,
             screening: Arc::default(),
         })
     }
+}
+
+/// A random secret (256 bits, URL-safe base64): session ids, CSRF tokens.
+pub fn new_secret() -> String {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Cuts the extra item fetched by [`fetch_limit`] and gives the cursor of the next page: every list

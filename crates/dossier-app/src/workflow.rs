@@ -65,6 +65,7 @@ pub fn template_errors(errors: TemplateErrors) -> AppError {
                 } else {
                     e.path
                 },
+                code: "invalid",
                 message: e.message,
             })
             .collect(),
@@ -106,8 +107,32 @@ fn compiled_or_default(
     }
 }
 
+/// The compiled template `name` for a case of this kind: the workspace's own, else the shipped one;
+/// refused when there is none or it applies to the other kind of case.
+pub async fn template_for(
+    settings: &Settings,
+    ws: &str,
+    name: &str,
+    kind: dossier_domain::application::SubjectKind,
+) -> AppResult<Arc<CompiledTemplate>> {
+    let stored = settings.workspace_template(ws, name).await?;
+    let template = compiled_or_default(ws, name, stored.as_deref())?
+        .ok_or_else(|| AppError::invalid("template", format!("no template named `{name}`")))?;
+    if template.source.applies_to.as_str() != kind.as_str() {
+        return Err(AppError::invalid(
+            "template",
+            format!(
+                "template `{name}` applies to {} cases, not {} ones",
+                template.source.applies_to.as_str(),
+                kind.as_str()
+            ),
+        ));
+    }
+    Ok(template)
+}
+
 /// Today in UTC, for age rules.
-fn today() -> jiff::civil::Date {
+pub fn today() -> jiff::civil::Date {
     jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date()
@@ -121,21 +146,7 @@ pub async fn evaluate(
     ws: &str,
     app: &mut Application,
 ) -> AppResult<Vec<String>> {
-    let stored = settings.workspace_template(ws, &app.template).await?;
-    let template = compiled_or_default(ws, &app.template, stored.as_deref())?.ok_or_else(|| {
-        AppError::invalid("template", format!("no template named `{}`", app.template))
-    })?;
-    if template.source.applies_to.as_str() != app.kind.as_str() {
-        return Err(AppError::invalid(
-            "template",
-            format!(
-                "template `{}` applies to {} cases, not {} ones",
-                app.template,
-                template.source.applies_to.as_str(),
-                app.kind.as_str()
-            ),
-        ));
-    }
+    let template = template_for(settings, ws, &app.template, app.kind).await?;
     // Cached per workspace: the required ones are checked by `data_completeness`.
     let definitions = settings.field_definitions(ws).await?;
     let case = serde_json::to_value(&*app).expect("an application serialises");

@@ -16,10 +16,24 @@ pub enum Role {
     /// An integration or a rule: decides only what the policy leaves to automation.
     #[default]
     Automation,
+    /// The company's client filling a portal: changes only its own case, through the portal's
+    /// use cases, and never decides.
+    Client,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::QualifiedReviewer,
+        Role::Reviewer,
+        Role::ReadOnly,
+        Role::Automation,
+        Role::Client,
+    ];
+
+    /// The roles an API key (and, later, a user) may be given: not `client`, which only a portal
+    /// visitor has.
+    pub const STAFF: [Role; 5] = [
         Role::Admin,
         Role::QualifiedReviewer,
         Role::Reviewer,
@@ -34,6 +48,7 @@ impl Role {
             Role::Reviewer => "reviewer",
             Role::ReadOnly => "read_only",
             Role::Automation => "automation",
+            Role::Client => "client",
         }
     }
 

@@ -121,8 +121,9 @@ impl Person {
             .iter()
             .any(|n| n.as_deref().is_some_and(|n| !n.trim().is_empty()));
         if !has_name {
-            errors.add(
+            errors.add_code(
                 join(path, "last_name"),
+                "required",
                 "a person needs a first or last name",
             );
         }
@@ -155,7 +156,7 @@ impl Business {
             Some(n) if !n.trim().is_empty() => {
                 check_len(errors, &join(path, "name"), n, 300);
             }
-            _ => errors.add(join(path, "name"), "a business needs a name"),
+            _ => errors.add_code(join(path, "name"), "required", "a business needs a name"),
         }
         for (name, value) in [
             ("registration_number", &self.registration_number),
@@ -197,8 +198,9 @@ fn check_country(errors: &mut Errors, path: &str, name: &str, value: &Option<Str
     if let Some(v) = value
         && !is_country_code(v)
     {
-        errors.add(
+        errors.add_code(
             join(path, name),
+            "country",
             format!("`{v}` is not an ISO 3166-1 alpha-2 country code (e.g. FR, DE, US)"),
         );
     }
@@ -208,7 +210,11 @@ fn check_date(errors: &mut Errors, path: &str, name: &str, value: &Option<String
     if let Some(v) = value
         && !is_date(v)
     {
-        errors.add(join(path, name), "must be a date written YYYY-MM-DD");
+        errors.add_code(
+            join(path, name),
+            "date",
+            "must be a date written YYYY-MM-DD",
+        );
     }
 }
 
@@ -216,7 +222,7 @@ fn check_contact(errors: &mut Errors, path: &str, email: &Option<String>, phone:
     if let Some(e) = email
         && !is_email(e)
     {
-        errors.add(join(path, "email"), "is not an e-mail address");
+        errors.add_code(join(path, "email"), "email", "is not an e-mail address");
     }
     if let Some(p) = phone {
         let digits = p.chars().filter(char::is_ascii_digit).count();
@@ -224,8 +230,9 @@ fn check_contact(errors: &mut Errors, path: &str, email: &Option<String>, phone:
             .chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c));
         if !allowed || !(5..=15).contains(&digits) {
-            errors.add(
+            errors.add_code(
                 join(path, "phone"),
+                "phone",
                 "is not a phone number (digits, spaces, + - ( ) .)",
             );
         }
@@ -316,6 +323,16 @@ pub struct Application {
     /// `screening` task's result is derived from them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub screening_hits: Vec<ScreeningHit>,
+    /// The onboarding portal the case was created through, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_id: Option<String>,
+}
+
+impl Application {
+    /// A case its client is still filling in through a portal (not yet submitted).
+    pub fn is_portal_draft(&self) -> bool {
+        self.portal_id.is_some() && self.submitted_at.is_none()
+    }
 }
 
 /// Body of `PATCH /api/applications/{id}`: the subject merges field by field (RFC 7386: `null`
@@ -382,6 +399,7 @@ pub fn typed<T: serde::de::DeserializeOwned>(
         };
         vec![FieldError {
             field,
+            code: "invalid",
             message: e.into_inner().to_string(),
         }]
     })
@@ -430,6 +448,7 @@ impl NewApplication {
             pending_approval: None,
             decision: None,
             screening_hits: Vec::new(),
+            portal_id: None,
         };
         app.validate(definitions)?;
         Ok(app)
@@ -504,6 +523,7 @@ impl Application {
             if self.kind != SubjectKind::Business {
                 return Err(vec![FieldError {
                     field: "business".into(),
+                    code: "invalid",
                     message: "this is a person case; patch `person` instead".into(),
                 }]);
             }
@@ -516,6 +536,7 @@ impl Application {
             if self.kind != SubjectKind::Person {
                 return Err(vec![FieldError {
                     field: "person".into(),
+                    code: "invalid",
                     message: "this is a business case; patch `business` instead".into(),
                 }]);
             }

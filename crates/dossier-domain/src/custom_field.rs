@@ -18,6 +18,38 @@ pub enum FieldType {
     Country,
     Choice,
     MultiChoice,
+    /// A list of ISO 3166-1 alpha-2 codes (e.g. the countries a business operates in).
+    CountryMulti,
+    /// A NACE Rev. 2 activity code: a section letter (`J`), a division (`62`), a group (`62.0`)
+    /// or a class (`62.01`) of a known division. Other classifications (NAICS, SIC) are not built.
+    IndustryCode,
+}
+
+/// NACE Rev. 2's divisions (two-digit codes); groups and classes are accepted under them.
+const NACE_DIVISIONS: &[u8] = &[
+    1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+    28, 29, 30, 31, 32, 33, 35, 36, 37, 38, 39, 41, 42, 43, 45, 46, 47, 49, 50, 51, 52, 53, 55, 56,
+    58, 59, 60, 61, 62, 63, 64, 65, 66, 68, 69, 70, 71, 72, 73, 74, 75, 77, 78, 79, 80, 81, 82, 84,
+    85, 86, 87, 88, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99,
+];
+
+/// Whether `code` is a NACE Rev. 2 section, division, group or class (by shape, under a known
+/// division).
+pub fn is_nace_code(code: &str) -> bool {
+    let b = code.as_bytes();
+    if b.len() == 1 {
+        return (b'A'..=b'U').contains(&b[0]);
+    }
+    let division = match code.get(..2).map(str::parse::<u8>) {
+        Some(Ok(d)) if b[..2].iter().all(u8::is_ascii_digit) => d,
+        _ => return false,
+    };
+    let rest = &b[2..];
+    let shape = rest.is_empty()
+        || (rest[0] == b'.'
+            && (2..=3).contains(&rest.len())
+            && rest[1..].iter().all(u8::is_ascii_digit));
+    shape && NACE_DIVISIONS.contains(&division)
 }
 
 /// Where a custom field may be set.
@@ -42,6 +74,16 @@ pub struct CustomFieldDefinition {
     #[serde(default)]
     pub required: bool,
     pub applies_to: Vec<AppliesTo>,
+    /// Help shown under the field in the portal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the client fills it in the portal (otherwise it is for the company's own use).
+    #[serde(default)]
+    pub show_in_portal: bool,
+    /// A CEL expression on the case (e.g. `business.country == "FR"`): the field is shown, and
+    /// required if `required`, only when it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -61,6 +103,10 @@ pub struct NewCustomField {
     /// Defaults to `["application"]`.
     #[serde(default)]
     pub applies_to: Option<Vec<AppliesTo>>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub show_in_portal: bool,
+    pub condition: Option<String>,
 }
 
 /// Body of `PATCH /api/custom_fields/{id}`: `api_name` and `type` cannot change.
@@ -71,6 +117,15 @@ pub struct CustomFieldPatch {
     pub choices: Option<Vec<String>>,
     pub required: Option<bool>,
     pub applies_to: Option<Vec<AppliesTo>>,
+    /// `null` removes it.
+    #[serde(default, with = "crate::application::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    pub show_in_portal: Option<bool>,
+    /// `null` removes it.
+    #[serde(default, with = "crate::application::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub condition: Option<Option<String>>,
 }
 
 impl NewCustomField {
@@ -96,7 +151,25 @@ impl NewCustomField {
             &self.choices,
             self.applies_to.as_deref(),
         );
+        check_extras(&mut errors, &self.description, &self.condition);
         errors.into_result()
+    }
+}
+
+/// The description's length and the condition's shape (its compilation is checked by the
+/// application layer, which has the rules engine).
+fn check_extras(errors: &mut Errors, description: &Option<String>, condition: &Option<String>) {
+    if let Some(d) = description {
+        check_len(errors, "description", d, 1000);
+    }
+    if let Some(c) = condition {
+        if c.trim().is_empty() {
+            errors.add(
+                "condition",
+                "must not be empty (omit it, or null to remove it)",
+            );
+        }
+        check_len(errors, "condition", c, 2000);
     }
 }
 
@@ -118,6 +191,15 @@ impl CustomFieldDefinition {
         if let Some(applies_to) = patch.applies_to {
             self.applies_to = applies_to;
         }
+        if let Some(description) = patch.description {
+            self.description = description;
+        }
+        if let Some(show) = patch.show_in_portal {
+            self.show_in_portal = show;
+        }
+        if let Some(condition) = patch.condition {
+            self.condition = condition;
+        }
         let mut errors = Errors::new();
         validate_definition_parts(
             &mut errors,
@@ -126,6 +208,7 @@ impl CustomFieldDefinition {
             &self.choices,
             Some(&self.applies_to),
         );
+        check_extras(&mut errors, &self.description, &self.condition);
         errors.into_result()
     }
 }
@@ -177,8 +260,9 @@ pub fn validate_values(
     for (name, value) in values {
         let field = join(path, name);
         let Some(def) = definitions.iter().find(|d| &d.api_name == name) else {
-            errors.add(
+            errors.add_code(
                 field,
+                "unknown_field",
                 "no custom field with this api_name is defined in the workspace",
             );
             continue;
@@ -197,34 +281,64 @@ pub fn validate_values(
         if value.is_null() {
             continue;
         }
-        if let Some(message) = value_problem(def, value) {
-            errors.add(field, message);
+        if let Some((code, message)) = value_problem(def, value) {
+            errors.add_code(field, code, message);
         }
     }
 }
 
-fn value_problem(def: &CustomFieldDefinition, value: &Value) -> Option<String> {
+/// What is wrong with a value of this field, if anything: a code (see
+/// [`FieldError`](crate::validation::FieldError)) and an English message.
+fn value_problem(def: &CustomFieldDefinition, value: &Value) -> Option<(&'static str, String)> {
     match def.field_type {
         FieldType::Text => match value.as_str() {
-            None => Some("must be a string".into()),
+            None => Some(("invalid", "must be a string".into())),
             Some(s) if s.chars().count() > 10_000 => {
-                Some("must be at most 10000 characters".into())
+                Some(("too_long", "must be at most 10000 characters".into()))
             }
             Some(_) => None,
         },
-        FieldType::Number => (!value.is_number()).then(|| "must be a number".into()),
-        FieldType::Boolean => (!value.is_boolean()).then(|| "must be true or false".into()),
+        FieldType::Number => (!value.is_number()).then(|| ("number", "must be a number".into())),
+        FieldType::Boolean => {
+            (!value.is_boolean()).then(|| ("boolean", "must be true or false".into()))
+        }
         FieldType::Date => match value.as_str() {
             Some(s) if is_date(s) => None,
-            _ => Some("must be a date written YYYY-MM-DD".into()),
+            _ => Some(("date", "must be a date written YYYY-MM-DD".into())),
+        },
+        FieldType::CountryMulti => match value.as_array() {
+            Some(items)
+                if items
+                    .iter()
+                    .all(|v| v.as_str().is_some_and(is_country_code)) =>
+            {
+                None
+            }
+            _ => Some((
+                "country",
+                "must be a list of ISO 3166-1 alpha-2 country codes".into(),
+            )),
+        },
+        FieldType::IndustryCode => match value.as_str() {
+            Some(s) if is_nace_code(s) => None,
+            _ => Some((
+                "industry_code",
+                "must be a NACE Rev. 2 code such as J, 62, 62.0 or 62.01".into(),
+            )),
         },
         FieldType::Country => match value.as_str() {
             Some(s) if is_country_code(s) => None,
-            _ => Some("must be an ISO 3166-1 alpha-2 country code".into()),
+            _ => Some((
+                "country",
+                "must be an ISO 3166-1 alpha-2 country code".into(),
+            )),
         },
         FieldType::Choice => match value.as_str() {
             Some(s) if def.choices.iter().any(|c| c == s) => None,
-            _ => Some(format!("must be one of: {}", def.choices.join(", "))),
+            _ => Some((
+                "choice",
+                format!("must be one of: {}", def.choices.join(", ")),
+            )),
         },
         FieldType::MultiChoice => match value.as_array() {
             Some(items)
@@ -235,9 +349,9 @@ fn value_problem(def: &CustomFieldDefinition, value: &Value) -> Option<String> {
             {
                 None
             }
-            _ => Some(format!(
-                "must be a list of values among: {}",
-                def.choices.join(", ")
+            _ => Some((
+                "choice",
+                format!("must be a list of values among: {}", def.choices.join(", ")),
             )),
         },
     }

@@ -4,10 +4,13 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// One reason an input was refused.
+/// One reason an input was refused: the field, a stable `code` a surface can translate
+/// (`required`, `too_long`, `date`, `email`, `phone`, `country`, `choice`, `number`, `boolean`,
+/// `unknown_field`, or `invalid` for the rest) and an English message.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct FieldError {
     pub field: String,
+    pub code: &'static str,
     pub message: String,
 }
 
@@ -21,8 +24,19 @@ impl Errors {
     }
 
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.add_code(field, "invalid", message);
+    }
+
+    /// As [`Errors::add`], with a code more precise than `invalid`.
+    pub fn add_code(
+        &mut self,
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
         self.0.push(FieldError {
             field: field.into(),
+            code,
             message: message.into(),
         });
     }
@@ -73,7 +87,11 @@ pub fn is_email(value: &str) -> bool {
 /// Checks a string's length bound; adds an error and returns false when it is exceeded.
 pub fn check_len(errors: &mut Errors, field: &str, value: &str, max: usize) -> bool {
     if value.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
+        errors.add_code(
+            field,
+            "too_long",
+            format!("must be at most {max} characters"),
+        );
         false
     } else {
         true

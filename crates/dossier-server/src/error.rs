@@ -51,6 +51,7 @@ fn parts(e: &AppError) -> (StatusCode, &'static str, &'static str) {
         Forbidden(..) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
         NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
         Conflict(..) => (StatusCode::CONFLICT, "conflict", "Conflict"),
+        Gone(..) => (StatusCode::GONE, "gone", "Gone"),
         PayloadTooLarge(_) => (
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload-too-large",

@@ -91,6 +91,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api::verification::routes())
         .merge(api::screening::routes())
         .merge(api::screening_hits::routes())
+        .merge(api::portals::routes())
         .split_for_parts()
 }
 

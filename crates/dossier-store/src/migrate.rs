@@ -22,7 +22,7 @@ struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 12;
+pub const LATEST: i64 = 13;
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -108,6 +108,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_application_versions.sql"),
         postgres: include_str!("../migrations/postgres/0012_application_versions.sql"),
         rust: Some(|tx| Box::pin(cases_become_versions(tx))),
+    },
+    Migration {
+        version: 13,
+        name: "portals",
+        sqlite: include_str!("../migrations/sqlite/0013_portals.sql"),
+        postgres: include_str!("../migrations/postgres/0013_portals.sql"),
+        rust: None,
     },
 ];
 

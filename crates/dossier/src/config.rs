@@ -432,7 +432,16 @@ mod tests {
                 "`webhooks.retry_schedule`",
             ),
             ("[server]\nbnid = \"x\"".to_string(), "`server.bnid`"),
-            ("[portal]\nenabled = true".to_string(), "`portal`"),
+            ("[portal]\nenabled = true".to_string(), "`portal.enabled`"),
+            (
+                "[portal]\nsession_idle = \"soon\"".to_string(),
+                "`portal.session_idle`",
+            ),
+            (
+                "[portal]\npublic_url = \"ftp://x\"".to_string(),
+                "`portal.public_url`",
+            ),
+            ("[oidc]\nissuer = \"x\"".to_string(), "`oidc`"),
             ("server = 3".to_string(), "`server`"),
         ] {
             let err = format!("{:#}", parse_text(&text).unwrap_err());

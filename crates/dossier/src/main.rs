@@ -334,11 +334,13 @@ async fn shutdown_signal() {
 
 /// `--role`: one of the roles, named as the API names them.
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text).ok_or_else(|| {
-        let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-        format!(
-            "unknown role `{text}`; a role is one of {}",
-            names.join(", ")
-        )
-    })
+    Role::parse(text)
+        .filter(|r| Role::STAFF.contains(r))
+        .ok_or_else(|| {
+            let names: Vec<_> = Role::STAFF.iter().map(|r| r.as_str()).collect();
+            format!(
+                "unknown role `{text}`; a role is one of {}",
+                names.join(", ")
+            )
+        })
 }

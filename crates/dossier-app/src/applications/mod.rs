@@ -22,9 +22,35 @@ pub async fn create(
     actor: &Actor,
     new: NewApplication,
 ) -> AppResult<JsonText> {
+    create_through(tx, ws, actor, new, None)
+        .await
+        .map(|(_, data)| data)
+}
+
+/// Creates the case an onboarding portal's client starts (a draft until submitted).
+pub async fn create_from_portal(
+    tx: &mut Tx,
+    ws: &str,
+    actor: &Actor,
+    new: NewApplication,
+    portal_id: &str,
+) -> AppResult<Application> {
+    create_through(tx, ws, actor, new, Some(portal_id))
+        .await
+        .map(|(app, _)| app)
+}
+
+async fn create_through(
+    tx: &mut Tx,
+    ws: &str,
+    actor: &Actor,
+    new: NewApplication,
+    portal_id: Option<&str>,
+) -> AppResult<(Application, JsonText)> {
     let settings = tx.settings();
     let definitions = settings.field_definitions(ws).await?;
     let mut app = new.into_application(&definitions, dossier_domain::time::now())?;
+    app.portal_id = portal_id.map(str::to_string);
     workflow::evaluate(&settings, ws, &mut app).await?;
     let data = serde_json::to_string(&app).expect("an application serialises");
     // Version 1 (the domain numbers a new case so).
@@ -45,7 +71,7 @@ pub async fn create(
         "[]".to_string(),
     )
     .await?;
-    Ok(JsonText(data))
+    Ok((app, JsonText(data)))
 }
 
 /// 404 unless this workspace has the case (for reads of a case's sub-resources).

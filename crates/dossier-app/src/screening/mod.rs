@@ -169,6 +169,7 @@ pub fn validate(req: &SearchRequest) -> Result<Query, AppError> {
     let mut fail = |field: &str, message: &str| {
         errors.push(dossier_domain::validation::FieldError {
             field: field.into(),
+            code: "invalid",
             message: message.into(),
         })
     };

@@ -57,6 +57,11 @@ pub async fn queue_if_needed(
     before: Option<&Application>,
     app: &Application,
 ) -> AppResult<()> {
+    // A case a client is still filling in a portal is screened once submitted, not at every step.
+    if app.is_portal_draft() {
+        return Ok(());
+    }
+    let before = before.filter(|b| !b.is_portal_draft());
     let Some(fingerprint) = needs_screening(app) else {
         return Ok(());
     };

@@ -133,19 +133,20 @@ impl Engine {
             .collect()
     }
 
-    pub fn evaluate(
+    /// The case as every condition sees it: its facts and a CEL context with `application`,
+    /// `custom_fields`, `relationships` and `documents` (the case converted to CEL once), plus the
+    /// relationships' values for the per-relationship `relationship` variable.
+    fn case_context(
         &self,
-        template: &CompiledTemplate,
         case: &Value,
         documents: &[CaseDocument],
-        previous_tasks: &[Task],
-        ctx: &EvaluationContext<'_>,
-    ) -> Evaluation {
+        today: jiff::civil::Date,
+    ) -> (CaseFacts, Context<'static, 'static>, Vec<Box<dyn Val>>) {
         let mut facts = CaseFacts::build(case, documents);
         facts.annotate_risk(&self.tables);
         let helpers = HelperData {
             tables: self.tables.clone(),
-            today: ctx.today,
+            today,
             ownership: Arc::new(
                 facts
                     .relationships
@@ -159,8 +160,6 @@ impl Engine {
                     .collect::<HashMap<_, _>>(),
             ),
         };
-        // The case is converted to CEL once; each phase adds `tasks` (and `risk`) in a child
-        // scope rather than converting the whole case again.
         let mut base = new_context(
             &helpers,
             &[
@@ -168,7 +167,6 @@ impl Engine {
                 ("custom_fields", to_cel(&facts.custom_fields)),
             ],
         );
-        // Converted once, shared by the list and by the per-relationship `relationship` variable.
         let relationship_values: Vec<Box<dyn Val>> = facts
             .relationships
             .iter()
@@ -180,6 +178,35 @@ impl Engine {
             _ => Vec::new(),
         };
         base.add_variable_as_val("documents", shared_list(&document_values));
+        (facts, base, relationship_values)
+    }
+
+    /// Evaluates case-scoped expressions outside a template (a custom field's `condition`), each
+    /// against the case as a template's conditions see it, with the case's current tasks.
+    pub fn conditions(
+        &self,
+        expressions: &[&cel::Expression],
+        case: &Value,
+        documents: &[CaseDocument],
+        tasks: &[Task],
+        today: jiff::civil::Date,
+    ) -> Vec<Result<bool, String>> {
+        let (_, base, _) = self.case_context(case, documents, today);
+        let mut scope = base.new_inner_scope();
+        let tasks: Vec<Value> = tasks.iter().map(Task::fact).collect();
+        scope.add_variable_as_val("tasks", shared_list(&tasks));
+        expressions.iter().map(|e| e.eval_bool(&scope)).collect()
+    }
+
+    pub fn evaluate(
+        &self,
+        template: &CompiledTemplate,
+        case: &Value,
+        documents: &[CaseDocument],
+        previous_tasks: &[Task],
+        ctx: &EvaluationContext<'_>,
+    ) -> Evaluation {
+        let (facts, base, relationship_values) = self.case_context(case, documents, ctx.today);
         let context_with = |tasks: &[Task], risk: Option<&RiskAssessment>| {
             let mut scope = base.new_inner_scope();
             let tasks: Vec<Value> = tasks.iter().map(Task::fact).collect();

@@ -183,6 +183,12 @@ pub fn decide(
             "a read-only user cannot decide cases",
         );
     }
+    if actor.role == Role::Client {
+        return refuse(
+            RefusalCode::NotAllowed,
+            "a client cannot decide its own case",
+        );
+    }
     if case.status_review != StatusReview::Pending {
         return refuse(
             RefusalCode::AlreadyDecided,

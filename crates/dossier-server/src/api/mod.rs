@@ -5,6 +5,7 @@ pub mod applications;
 pub mod custom_fields;
 pub mod documents;
 pub mod events;
+pub mod portals;
 pub mod relationships;
 pub mod screening;
 pub mod screening_hits;
