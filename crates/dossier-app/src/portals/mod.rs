@@ -165,6 +165,10 @@ pub struct PortalData {
     #[serde(default)]
     pub closed_at: Option<String>,
     pub created_by: Actor,
+    /// The steps the client has saved (in this round, for a collect): reopening the link resumes
+    /// at the first one not saved.
+    #[serde(default)]
+    pub saved_steps: Vec<String>,
     /// A collect's rounds, the current one last.
     #[serde(default)]
     pub rounds: Vec<Round>,
@@ -419,6 +423,7 @@ impl App {
                     submitted_at: None,
                     closed_at: None,
                     created_by: p.actor.clone(),
+                    saved_steps: Vec::new(),
                     rounds: Vec::new(),
                 },
             };
@@ -607,6 +612,7 @@ impl App {
                     submitted_at: None,
                     closed_at: None,
                     created_by: p.actor.clone(),
+                    saved_steps: Vec::new(),
                     rounds: Vec::new(),
                 },
             };
@@ -657,6 +663,7 @@ impl App {
                 d.theme = new.theme.or(d.theme.take());
                 d.locale = new.locale.or(d.locale.take());
                 d.closed_at = None;
+                d.saved_steps.clear();
                 portal.row.status = "opened".into();
                 portal.row.expires_at = expiry("expires_at", new.expires_at.as_deref(), ttl)?;
                 portal.row.updated_at = at;

@@ -553,6 +553,30 @@ impl App {
         }))
     }
 
+    /// Marks a step saved ("continue" on a step the client may leave as it is), for resuming.
+    pub async fn visitor_step_done(&self, v: &mut Visitor, step: &str) -> AppResult<()> {
+        v.may(step)?;
+        if v.portal.data.saved_steps.iter().any(|s| s == step) {
+            return Ok(());
+        }
+        let p = v.principal.clone();
+        let id = v.portal.id().to_string();
+        let step_name = step.to_string();
+        self.write(&p, None, async |tx| {
+            let row = tx.portal_for_update(p.ws(), &id).await?.ok_or(AppError::NotFound("portal"))?;
+            let mut portal = Portal::from_row(row)?;
+            if !portal.data.saved_steps.contains(&step_name) {
+                portal.data.saved_steps.push(step_name.clone());
+            }
+            portal.row.updated_at = now();
+            tx.update_portal(p.ws(), &portal.to_row(), None).await?;
+            Ok((Outcome::Changed, Value::Null))
+        })
+        .await?;
+        v.portal.data.saved_steps.push(step.to_string());
+        Ok(())
+    }
+
     /// Records what came back in the collect's current round.
     async fn note_portal(
         &self,

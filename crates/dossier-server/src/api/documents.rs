@@ -128,17 +128,80 @@ async fn upload_document(
     request: Request,
 ) -> ApiResult<Response> {
     auth.require_write()?;
+    let key = idempotency_key(request.headers())?.map(str::to_string);
+    let upload = receive_upload(&state, &auth, &id, request, &[], |_| Ok(())).await?;
+    let idem = match key {
+        Some(key) => {
+            let digest = format!(
+                "{}\n{}\n{}",
+                upload.file.sha256(),
+                upload.document_type.as_deref().unwrap_or(""),
+                upload.relationship_id.as_deref().unwrap_or("")
+            );
+            let operation = format!("POST /api/applications/{id}/documents");
+            match dossier_app::Idempotency::with_digest(&key, &operation, &digest) {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    upload.file.discard().await;
+                    return Err(e.into());
+                }
+            }
+        }
+        None => None,
+    };
+    let written = state
+        .app
+        .record_upload(
+            &auth,
+            idem,
+            &id,
+            upload.file,
+            upload.document_type,
+            upload.relationship_id,
+        )
+        .await?;
+    Ok(respond(written))
+}
+
+/// A document upload as read from its multipart form: the stored file, its `type` and
+/// `relationship_id` parts, and the other text parts the caller allowed (`extra`, e.g. a page's
+/// CSRF token).
+pub(crate) struct Upload {
+    pub file: documents::StoredFile,
+    pub document_type: Option<String>,
+    pub relationship_id: Option<String>,
+    pub parts: Vec<(String, String)>,
+}
+
+/// What the parts before the file said, for a check that runs before the file is streamed.
+pub(crate) struct BeforeFile<'a> {
+    pub document_type: Option<&'a str>,
+    pub relationship_id: Option<&'a str>,
+    pub parts: &'a [(String, String)],
+}
+
+/// Reads a multipart document upload to case `id` for `p`: the text parts are checked as they
+/// arrive and `before_file` runs when the file part begins, so a bad request is refused before its
+/// file is streamed (forms send the text parts first). The file streams through the application
+/// layer's pipeline; on any refusal nothing is left stored and the rest of the body is drained.
+pub(crate) async fn receive_upload(
+    state: &AppState,
+    p: &dossier_app::Principal,
+    id: &str,
+    request: Request,
+    extra: &[&str],
+    before_file: impl Fn(BeforeFile<'_>) -> Result<(), AppError>,
+) -> Result<Upload, AppError> {
     let limit = state.app.document_limit();
-    let headers = request.headers().clone();
-    let declared_length = headers
+    let declared_length = request
+        .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared_length.is_some_and(|n| n > limit.saturating_add(MULTIPART_OVERHEAD)) {
-        return Err(AppError::PayloadTooLarge(limit).into());
+        return Err(AppError::PayloadTooLarge(limit));
     }
-    let key = idempotency_key(&headers)?.map(str::to_string);
-    let mut multipart = Multipart::from_request(request, &state)
+    let mut multipart = Multipart::from_request(request, state)
         .await
         .map_err(|e| {
             AppError::UnsupportedMediaType(
@@ -152,6 +215,7 @@ async fn upload_document(
     let mut case = None;
     let mut document_type = None;
     let mut relationship_id = None;
+    let mut parts = Vec::new();
     let mut file = None;
     let read: Result<(), AppError> = async {
         while let Some(field) = multipart
@@ -160,8 +224,6 @@ async fn upload_document(
             .map_err(multipart_error(limit))?
         {
             match field.name().unwrap_or("") {
-                // Checked as they arrive (again in the transaction), so that a bad request is
-                // refused before its file is streamed when the form sends them first.
                 "type" => {
                     let t = small_text(field, "type", limit).await?;
                     documents::check_type(&t)?;
@@ -172,7 +234,11 @@ async fn upload_document(
                     if let Some(case) = &case {
                         documents::check_relationship(case, &r)?;
                     }
-                    relationship_id = Some(r);
+                    relationship_id = Some(r).filter(|r: &String| !r.is_empty());
+                }
+                // A form's file input left empty still sends its part, with no file name.
+                "file" if field.file_name() == Some("") => {
+                    small_text(field, "file", 1024).await?;
                 }
                 "file" if file.is_none() => {
                     if field.file_name().is_some_and(|n| n.contains('\0')) {
@@ -181,11 +247,16 @@ async fn upload_document(
                             "the file name must not contain the NUL character",
                         ));
                     }
+                    before_file(BeforeFile {
+                        document_type: document_type.as_deref(),
+                        relationship_id: relationship_id.as_deref(),
+                        parts: &parts,
+                    })?;
                     let (current, mut u) = state
                         .app
                         .begin_upload(
-                            &auth,
-                            &id,
+                            p,
+                            id,
                             field.file_name().map(str::to_string),
                             field.content_type().map(str::to_string),
                         )
@@ -204,6 +275,11 @@ async fn upload_document(
                     }
                 }
                 "file" => return Err(AppError::invalid("file", "send one file per upload")),
+                other if extra.contains(&other) => {
+                    let name = other.to_string();
+                    let text = small_text(field, &name, limit).await?;
+                    parts.push((name, text));
+                }
                 other => {
                     return Err(AppError::invalid(
                         other,
@@ -222,35 +298,17 @@ async fn upload_document(
         // Read (and drop) the rest of the body, up to the limit, so that the client is done sending
         // when the refusal arrives and gets it rather than a reset connection.
         drain(&mut multipart, limit).await;
-        return Err(e.into());
+        return Err(e);
     }
     let Some(file) = file else {
-        return Err(AppError::invalid("file", "a `file` part is required").into());
+        return Err(AppError::invalid("file", "a `file` part is required"));
     };
-    let idem = match key {
-        Some(key) => {
-            let digest = format!(
-                "{}\n{}\n{}",
-                file.sha256(),
-                document_type.as_deref().unwrap_or(""),
-                relationship_id.as_deref().unwrap_or("")
-            );
-            let operation = format!("POST /api/applications/{id}/documents");
-            match dossier_app::Idempotency::with_digest(&key, &operation, &digest) {
-                Ok(i) => Some(i),
-                Err(e) => {
-                    file.discard().await;
-                    return Err(e.into());
-                }
-            }
-        }
-        None => None,
-    };
-    let written = state
-        .app
-        .record_upload(&auth, idem, &id, file, document_type, relationship_id)
-        .await?;
-    Ok(respond(written))
+    Ok(Upload {
+        file,
+        document_type,
+        relationship_id,
+        parts,
+    })
 }
 
 /// Lists a case's documents, newest first.
