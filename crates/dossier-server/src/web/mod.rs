@@ -193,6 +193,10 @@ fn format_error(error: &minijinja::Error) -> String {
     text
 }
 
+/// An HTML response with the pages' security headers. The referrer policy is `same-origin`, not
+/// `no-referrer`: no address (with its portal token) leaves for another site either way, but under
+/// `no-referrer` browsers send `Origin: null` with every form post, which [`check_origin`] must
+/// refuse.
 fn html_response(
     status: StatusCode,
     html: String,
@@ -215,7 +219,7 @@ fn html_response(
     );
     for (name, value) in [
         (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CACHE_CONTROL, "no-store"),
@@ -313,7 +317,7 @@ pub(crate) mod tests {
             )
         );
         assert_eq!(h[header::CONTENT_TYPE], "text/html; charset=utf-8");
-        assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+        assert_eq!(h[header::REFERRER_POLICY], "same-origin");
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
         assert_eq!(h[header::CACHE_CONTROL], "no-store");
