@@ -14,8 +14,12 @@
   var shown = location.href.split("#")[0];
 
   // Shows an HTML answer in place of this page: its body, title and language (the head's
-  // stylesheet, script and theme stay: they are the same on every page).
+  // stylesheet, script and theme stay: they are the same on every page). `url` is where a
+  // redirect led, if one did: the address bar follows it.
   function show(html, url) {
+    // The answer's <style> carries another nonce than this page's: parsing it would be reported
+    // as a violation of this page's CSP, and the head is not used anyway.
+    html = html.replace(/<style[\s\S]*?<\/style>/gi, "");
     var next = new DOMParser().parseFromString(html, "text/html");
     if (url && url !== location.href) {
       history.pushState(null, "", url);
@@ -75,7 +79,7 @@
         throw new Error("not a page");
       }
       return response.text().then(function (html) {
-        show(html, response.url);
+        show(html, response.redirected ? response.url : null);
       });
     }).catch(function () {
       postNormally(form, submitter);
@@ -120,7 +124,8 @@
     xhr.addEventListener("load", function () {
       done(form);
       if (isHtml(xhr.getResponseHeader("Content-Type"))) {
-        show(xhr.responseText, xhr.responseURL);
+        var redirected = xhr.responseURL !== new URL(form.action, location.href).href;
+        show(xhr.responseText, redirected ? xhr.responseURL : null);
       } else {
         progress.remove();
         postNormally(form, submitter);
