@@ -1,0 +1,161 @@
+//! An application error as a form shows it: a summary for the top of the page and a message beside
+//! each field at fault, in the visitor's language.
+
+use dossier_app::AppError;
+use serde::Serialize;
+
+use super::{Lang, Web, i18n};
+
+/// One field's error, as the `field` macros and `error_summary` read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldMessage {
+    /// The field's path as the application layer names it (and the form's input is named).
+    pub field: String,
+    /// The input's HTML id (see [`field_id`]), the error summary's link target.
+    pub id: String,
+    pub message: String,
+}
+
+/// The HTML id of a field's input: `field-` and the name with anything but letters and digits as
+/// `-` (`tags[0]` → `field-tags-0-`). The templates' `field_id` filter is this function.
+pub fn field_id(field: &str) -> String {
+    let name: String = field
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("field-{name}")
+}
+
+/// The catalogue key of an application error code: `error-` and the code, a `.` written `-`
+/// (Fluent ids have no dots): `not_found` → `error-not_found`, `decision.not_allowed` →
+/// `error-decision-not_allowed`.
+fn error_key(code: &str) -> String {
+    format!("error-{}", code.replace('.', "-"))
+}
+
+/// The summary and the field messages of an error. Invalid input gives one message per field (and
+/// no summary: the summary box's heading says enough); any other error gives a summary only. Each
+/// message is the catalogue's `error-<code>` (fields: `error-field-<code>`), the English detail
+/// when no catalogue has the key.
+pub fn error_messages(
+    web: &Web,
+    lang: &Lang,
+    error: &AppError,
+) -> (Option<String>, Vec<FieldMessage>) {
+    let AppError::Invalid(errors) = error else {
+        let mut params = error.params();
+        params.push(("detail", error.detail()));
+        let summary = web
+            .catalogues
+            .lookup(
+                lang.as_str(),
+                &error_key(error.code()),
+                &i18n::arguments(&params),
+            )
+            .unwrap_or_else(|| error.detail());
+        return (Some(summary), Vec::new());
+    };
+    let fields = errors
+        .iter()
+        .map(|fe| {
+            // Field errors carry no code yet; with one, this is `fe.code.as_str()`.
+            let code = "invalid";
+            let args = [("field", fe.field.clone()), ("detail", fe.message.clone())];
+            let message = web
+                .catalogues
+                .lookup(
+                    lang.as_str(),
+                    &format!("error-field-{code}"),
+                    &i18n::arguments(&args),
+                )
+                .unwrap_or_else(|| fe.message.clone());
+            FieldMessage {
+                field: fe.field.clone(),
+                id: field_id(&fe.field),
+                message,
+            }
+        })
+        .collect();
+    (None, fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dossier_domain::validation::FieldError;
+
+    fn web() -> Web {
+        Web::new(None, "https://kyc.example.com").unwrap()
+    }
+
+    #[test]
+    fn field_ids_are_html_safe() {
+        assert_eq!(field_id("legal_name"), "field-legal-name");
+        assert_eq!(field_id("address.country"), "field-address-country");
+        assert_eq!(field_id("tags[0]"), "field-tags-0-");
+    }
+
+    #[test]
+    fn an_error_code_becomes_a_translated_summary() {
+        let web = web();
+        let fr = web.negotiate(Some("fr"), None);
+        let (summary, fields) = error_messages(&web, &fr, &AppError::NotFound("document"));
+        let summary = summary.unwrap();
+        assert!(fields.is_empty());
+        assert_eq!(summary, web.t(&fr, "error-not_found", &[]));
+        assert_ne!(summary, AppError::NotFound("document").detail());
+
+        let en = web.negotiate(None, None);
+        let too_large = AppError::PayloadTooLarge(5_000_000);
+        let (summary, _) = error_messages(&web, &en, &too_large);
+        assert!(summary.unwrap().contains("5000000"));
+    }
+
+    #[test]
+    fn an_unknown_code_falls_back_to_the_english_detail() {
+        let web = web();
+        let fr = web.negotiate(Some("fr"), None);
+        let e = AppError::Conflict("no_such_code_anywhere", "it clashes".into());
+        assert_eq!(
+            error_messages(&web, &fr, &e).0.as_deref(),
+            Some("it clashes")
+        );
+    }
+
+    #[test]
+    fn an_internal_cause_never_reaches_the_page() {
+        let web = web();
+        let en = web.negotiate(None, None);
+        let e = AppError::Internal("disk on fire".into());
+        let summary = error_messages(&web, &en, &e).0.unwrap();
+        assert!(!summary.contains("disk"), "{summary}");
+    }
+
+    #[test]
+    fn invalid_fields_get_one_message_each_with_their_ids() {
+        let web = web();
+        let fr = web.negotiate(Some("fr"), None);
+        let e = AppError::Invalid(vec![
+            FieldError {
+                field: "person.birth_date".into(),
+                message: "must be a date".into(),
+            },
+            FieldError {
+                field: "email".into(),
+                message: "must be an address".into(),
+            },
+        ]);
+        let (summary, fields) = error_messages(&web, &fr, &e);
+        assert_eq!(summary, None);
+        assert_eq!(fields.len(), 2);
+        assert_eq!(fields[0].field, "person.birth_date");
+        assert_eq!(fields[0].id, "field-person-birth-date");
+        let expected = web.t(
+            &fr,
+            "error-field-invalid",
+            &[("detail", "must be a date".into())],
+        );
+        assert_eq!(fields[0].message, expected);
+        assert!(expected.contains("must be a date"));
+    }
+}
