@@ -52,7 +52,7 @@ fn changes(parts: &Parts) -> bool {
 
 /// The bucket of failed authentications a client address draws from: the IPv4 address, or the /64
 /// of an IPv6 one (a single host commonly holds a whole /64).
-fn client_bucket(ip: IpAddr) -> String {
+pub fn client_bucket(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -129,6 +129,15 @@ impl RateLimiter {
         Self {
             per_second: per_second as f64,
             burst: burst.max(1) as f64,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `per_minute` a minute, all of them at once at most (`0` disables limiting).
+    pub fn per_minute(per_minute: u32) -> Self {
+        Self {
+            per_second: per_minute as f64 / 60.0,
+            burst: per_minute.max(1) as f64,
             buckets: Mutex::new(HashMap::new()),
         }
     }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod ops;
+pub mod portal;
 pub mod web;
 
 use std::sync::Arc;
@@ -34,11 +35,26 @@ pub struct AppState {
     /// Failed authentications per client address.
     pub auth_failures: Arc<auth::RateLimiter>,
     pub metrics: PrometheusHandle,
+    /// The pages' kit: templates, translations, assets.
+    pub web: Arc<web::Web>,
+    /// Failed portal-link lookups per client address (token guessing).
+    pub portal_failures: Arc<auth::RateLimiter>,
 }
 
 impl AppState {
-    pub fn new(app: App) -> Self {
-        Self {
+    /// Fails when the pages' templates or catalogues (built in, or from `portal.overrides_dir`)
+    /// do not load.
+    pub fn new(app: App) -> anyhow::Result<Self> {
+        let overrides = match app.config.portal.overrides_dir.as_str() {
+            "" => None,
+            dir => Some(std::path::PathBuf::from(dir)),
+        };
+        let web = Arc::new(web::Web::new(overrides.as_deref(), &app.public_url)?);
+        Ok(Self {
+            web,
+            portal_failures: Arc::new(auth::RateLimiter::per_minute(
+                app.config.portal.token_failures_per_minute,
+            )),
             limiter: Arc::new(auth::RateLimiter::new(
                 app.config.server.rate_limit_per_second,
                 app.config.server.rate_limit_burst,
@@ -49,7 +65,7 @@ impl AppState {
             )),
             app,
             metrics: ops::prometheus(),
-        }
+        })
     }
 }
 
@@ -113,6 +129,7 @@ pub fn app(state: AppState) -> Router {
     let (api, spec) = api();
     let spec = Arc::new(spec);
     let request_id = HeaderName::from_static("x-request-id");
+    let web = state.web.clone();
     Router::new()
         .merge(api)
         .route(
@@ -126,6 +143,8 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/status/watchlists", get(ops::watchlists))
         .route("/metrics", get(ops::metrics))
+        .merge(portal::routes())
+        .merge(web::assets_routes(web))
         .fallback(|| async { error::ApiError(dossier_app::AppError::NotFound("route")) })
         // Bodies are limited per route by their extractors (1 MiB for JSON).
         .layer(DefaultBodyLimit::disable())

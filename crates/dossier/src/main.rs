@@ -202,9 +202,9 @@ async fn run(
             }
             tracing::info!(%addr, backend = ?store.backend(), "dossier serving");
             let app = App::new(store.clone(), config)?;
+            let state = AppState::new(app.clone())?;
             let workers = Workers::start(&app)?;
-            let served =
-                dossier_server::serve(AppState::new(app), listener, shutdown_signal()).await;
+            let served = dossier_server::serve(state, listener, shutdown_signal()).await;
             workers.stop().await;
             served?;
             store.close().await;

@@ -164,13 +164,11 @@ async fn upload_document(
 }
 
 /// A document upload as read from its multipart form: the stored file, its `type` and
-/// `relationship_id` parts, and the other text parts the caller allowed (`extra`, e.g. a page's
-/// CSRF token).
+/// `relationship_id` parts.
 pub(crate) struct Upload {
     pub file: documents::StoredFile,
     pub document_type: Option<String>,
     pub relationship_id: Option<String>,
-    pub parts: Vec<(String, String)>,
 }
 
 /// What the parts before the file said, for a check that runs before the file is streamed.
@@ -181,7 +179,8 @@ pub(crate) struct BeforeFile<'a> {
 }
 
 /// Reads a multipart document upload to case `id` for `p`: the text parts are checked as they
-/// arrive and `before_file` runs when the file part begins, so a bad request is refused before its
+/// arrive (other text parts only when named in `extra`, e.g. a page's CSRF token) and
+/// `before_file` runs when the file part begins, so a bad request is refused before its
 /// file is streamed (forms send the text parts first). The file streams through the application
 /// layer's pipeline; on any refusal nothing is left stored and the rest of the body is drained.
 pub(crate) async fn receive_upload(
@@ -307,7 +306,6 @@ pub(crate) async fn receive_upload(
         file,
         document_type,
         relationship_id,
-        parts,
     })
 }
 

@@ -18,7 +18,7 @@ use crate::web::forms::FieldMessage;
 
 /// One input of the subject: its name under the subject, the catalogue key of its label, its
 /// kind and the browser's `autocomplete` token.
-struct Input {
+pub struct Input {
     name: &'static str,
     kind: &'static str,
     autocomplete: &'static str,
@@ -99,15 +99,17 @@ pub fn subject_fields(
             Some(fields) => value(fields, &name).unwrap_or_default().to_string(),
             None => current.as_str().unwrap_or_default().to_string(),
         };
-        let hint_key = format!("field-{key}-hint");
-        let hint = state.web.t(lang, &hint_key, &[]);
+        let hint = state
+            .web
+            .try_t(lang, &format!("field-{key}-hint"), &[])
+            .unwrap_or_default();
         out.push(json!({
             "name": name,
             "label": state.web.t(lang, &format!("field-{key}"), &[]),
             "kind": input.kind,
             "autocomplete": input.autocomplete,
             "value": value,
-            "hint": if hint == hint_key { String::new() } else { hint },
+            "hint": hint,
             "required": required.contains(&input.name),
         }));
     };
@@ -148,12 +150,14 @@ pub fn posted_subject(fields: &[(String, String)], prefix: &str, inputs: &[Input
     Value::Object(subject)
 }
 
-pub fn business_inputs() -> &'static [Input] {
-    BUSINESS
-}
-
-pub fn person_inputs() -> &'static [Input] {
-    PERSON
+/// A related party's inputs (its kind's, as for a case's subject) and their prefix.
+pub fn party_inputs(
+    kind: dossier_domain::relationship::PartyKind,
+) -> (&'static str, &'static [Input]) {
+    match kind {
+        dossier_domain::relationship::PartyKind::Person => ("person", PERSON),
+        dossier_domain::relationship::PartyKind::Business => ("business", BUSINESS),
+    }
 }
 
 /// The custom fields shown, with their values (posted, else stored) and options.
@@ -281,7 +285,7 @@ async fn render(
         .page(
             state,
             status,
-            "portal/details.html",
+            "portal_details.html",
             "details",
             json!({
                 "fields": subject_fields(state, &visit.lang, prefix, inputs, &subject, posted, required),

@@ -19,17 +19,16 @@ use crate::web::forms::FieldMessage;
 
 /// A document type's name in the page's language (the catalogue's English label otherwise).
 fn type_label(state: &AppState, visit: &Visit, document_type: &str) -> String {
-    let key = format!("doctype-{document_type}");
-    let label = state.web.t(&visit.lang, &key, &[]);
-    if label == key {
-        dossier_app::documents::document_types()
-            .into_iter()
-            .find(|t| t.id == document_type)
-            .map(|t| t.label.clone())
-            .unwrap_or_else(|| document_type.to_string())
-    } else {
-        label
-    }
+    state
+        .web
+        .try_t(&visit.lang, &format!("doctype-{document_type}"), &[])
+        .or_else(|| {
+            dossier_app::documents::document_types()
+                .into_iter()
+                .find(|t| t.name == document_type)
+                .map(|t| t.label.clone())
+        })
+        .unwrap_or_else(|| document_type.to_string())
 }
 
 /// The slots: `{type, types, label, whose, relationship_id, reason, given: [{filename, status,
@@ -115,7 +114,7 @@ async fn render(
         .page(
             state,
             status,
-            "portal/documents.html",
+            "portal_documents.html",
             "documents",
             json!({
                 "slots": slots(state, visit, &case),

@@ -51,9 +51,9 @@ pub async fn show(
                 .unwrap_or_else(|| state.web.t(&lang, "portal-company-default", &[]));
             state.web.page(PageSpec {
                 status: StatusCode::OK,
-                template: "portal/link.html",
+                template: "portal_link.html",
                 lang: lang.clone(),
-                context: json!({
+                context: minijinja::Value::from_serialize(json!({
                     "brand": super::brand_context(&look),
                     "theme": {"brand": look.primary_color, "brand_contrast": look.primary_contrast},
                     "company": company,
@@ -62,7 +62,7 @@ pub async fn show(
                     "action": format!("/portals/{token}"),
                     "language_action": "/portal/language",
                     "return_to": format!("/portals/{token}"),
-                }),
+                })),
                 form_action: Vec::new(),
             })
         }
@@ -146,7 +146,7 @@ async fn code_form(
         .page(
             state,
             status,
-            "portal/code.html",
+            "portal_code.html",
             "code",
             json!({"email": visit.visitor.masked_email(), "summary": summary, "errors": errors,
                    "steps": []}),

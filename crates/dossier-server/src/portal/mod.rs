@@ -68,7 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/submit", post(review::submit))
         .route("/portal/done", get(review::done))
         .route("/portal/session", post(extend))
-        .route("/portal/language", post(language))
+        .route("/portal/language", post(switch_language))
         .route("/portal/logo", get(logo))
         .route("/portal/brand.css", get(brand_css))
 }
@@ -141,11 +141,11 @@ fn message(state: &AppState, lang: &Lang, status: StatusCode, key: &str) -> Resp
         status,
         template: "message.html",
         lang: lang.clone(),
-        context: json!({
-            "title": state.web.t(lang, &format!("portal-{key}-title"), &[]),
+        context: minijinja::Value::from_serialize(json!({
+            "heading": state.web.t(lang, &format!("portal-{key}-title"), &[]),
             "text": state.web.t(lang, &format!("portal-{key}-text"), &[]),
             "language_action": "/portal/language",
-        }),
+        })),
         form_action: Vec::new(),
     })
 }
@@ -187,7 +187,7 @@ impl Visit {
         let common = json!({
             "brand": brand_context(&look),
             "theme": {"brand": look.primary_color, "brand_contrast": look.primary_contrast},
-            "csrf": self.visitor.session.csrf_token,
+            "csrf_token": self.visitor.session.csrf_token,
             "session": {
                 "expires_at": self.visitor.session.idle_expires_at,
                 "extend_url": "/portal/session",
@@ -221,7 +221,7 @@ impl Visit {
             status,
             template,
             lang: self.lang.clone(),
-            context,
+            context: minijinja::Value::from_serialize(&context),
             form_action,
         })
     }
@@ -294,10 +294,14 @@ fn check_origin(state: &AppState, headers: &HeaderMap, lang: &Lang) -> Result<()
         .map_err(|_| message(state, lang, StatusCode::FORBIDDEN, "forged"))
 }
 
+/// The brand header's parts; nothing when the workspace set neither a name nor a logo.
 fn brand_context(look: &ResolvedLook) -> Value {
+    if look.display_name.is_none() && look.logo.is_none() && look.support_email.is_none() {
+        return Value::Null;
+    }
     json!({
-        "display_name": look.display_name,
-        "logo": look.logo.as_ref().map(|_| "/portal/logo"),
+        "name": look.display_name,
+        "logo_url": look.logo.as_ref().map(|_| "/portal/logo"),
         "support_email": look.support_email,
         "custom_css": look.custom_css.as_ref().map(|_| "/portal/brand.css"),
     })
@@ -380,7 +384,7 @@ async fn extend(State(state): State<AppState>, visit: Visit, body: Bytes) -> Res
 
 /// The language switcher: remembers the choice and goes back to the page (the visitor's data is
 /// on the server, so nothing is lost).
-async fn language(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn switch_language(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let lang = language(&state, &headers, None);
     if let Err(r) = check_origin(&state, &headers, &lang) {
         return r;

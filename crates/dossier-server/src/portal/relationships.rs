@@ -10,7 +10,7 @@ use dossier_domain::relationship::{NewRelationship, PartyKind, PartyRole, Relati
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::details::{business_inputs, person_inputs, posted_subject, subject_fields};
+use super::details::{party_inputs, posted_subject, subject_fields};
 use super::{Visit, next_step, value, values};
 use crate::AppState;
 use crate::web::forms::FieldMessage;
@@ -77,7 +77,7 @@ pub async fn list(State(state): State<AppState>, visit: Visit) -> Response {
         .page(
             &state,
             StatusCode::OK,
-            "portal/relationships.html",
+            "portal_relationships.html",
             "relationships",
             json!({"parties": parties, "businesses": businesses,
                    "company": case.business.as_ref().and_then(|b| b.name.clone())}),
@@ -116,9 +116,10 @@ async fn form(
     summary: Option<String>,
     errors: Vec<FieldMessage>,
 ) -> Response {
-    let (prefix, inputs, required): (&str, _, &[&str]) = match kind {
-        PartyKind::Person => ("person", person_inputs(), &["last_name"]),
-        PartyKind::Business => ("business", business_inputs(), &["name"]),
+    let (prefix, inputs) = party_inputs(kind);
+    let required: &[&str] = match kind {
+        PartyKind::Person => &["last_name"],
+        PartyKind::Business => &["name"],
     };
     let subject = party
         .map(|p| serde_json::to_value(p).unwrap_or_default()[prefix].clone())
@@ -154,7 +155,7 @@ async fn form(
         .page(
             state,
             status,
-            "portal/party.html",
+            "portal_party.html",
             "relationships",
             json!({
                 "kind": kind,
@@ -228,18 +229,23 @@ pub async fn add(State(state): State<AppState>, visit: Visit, body: Bytes) -> Re
     let parent = value(&fields, "parent").filter(|p| !p.is_empty()).map(str::to_string);
     let result = async {
         let (roles, ownership) = posted_roles(&fields)?;
-        let (prefix, inputs) = match kind {
-            PartyKind::Person => ("person", person_inputs()),
-            PartyKind::Business => ("business", business_inputs()),
-        };
+        let (prefix, inputs) = party_inputs(kind);
         let subject = compact(posted_subject(&fields, prefix, inputs));
-        let parse = |v: Value| serde_json::from_value(v).map_err(|e| dossier_app::AppError::invalid(prefix, e.to_string()));
+        let bad = |e: serde_json::Error| dossier_app::AppError::invalid(prefix, e.to_string());
         let new = NewRelationship {
             kind,
             roles,
             ownership_percentage: ownership,
-            person: if kind == PartyKind::Person { Some(parse(subject.clone())?) } else { None },
-            business: if kind == PartyKind::Business { Some(parse(subject)?) } else { None },
+            person: if kind == PartyKind::Person {
+                Some(serde_json::from_value(subject.clone()).map_err(bad)?)
+            } else {
+                None
+            },
+            business: if kind == PartyKind::Business {
+                Some(serde_json::from_value(subject).map_err(bad)?)
+            } else {
+                None
+            },
             custom_fields: Map::new(),
             relationships: Vec::new(),
         };
@@ -307,10 +313,7 @@ pub async fn update(State(state): State<AppState>, visit: Visit, Path(rid): Path
     };
     let result = async {
         let (roles, ownership) = posted_roles(&fields)?;
-        let (prefix, inputs) = match party.kind {
-            PartyKind::Person => ("person", person_inputs()),
-            PartyKind::Business => ("business", business_inputs()),
-        };
+        let (prefix, inputs) = party_inputs(party.kind);
         let subject = posted_subject(&fields, prefix, inputs);
         let patch = RelationshipPatch {
             roles: Some(roles),

@@ -70,7 +70,7 @@ async fn render(
         .page(
             state,
             status,
-            "portal/review.html",
+            "portal_review.html",
             "review",
             json!({"details": details, "parties": parties, "documents": documents,
                    "summary": summary, "errors": errors}),
@@ -121,6 +121,6 @@ pub async fn done(State(state): State<AppState>, visit: Visit) -> Response {
         return Redirect::to("/portal").into_response();
     }
     visit
-        .page(&state, StatusCode::OK, "portal/done.html", "done", json!({"steps": []}))
+        .page(&state, StatusCode::OK, "portal_done.html", "done", json!({"steps": []}))
         .await
 }

@@ -120,6 +120,13 @@ impl Web {
             .translate(lang.as_str(), key, &i18n::arguments(args))
     }
 
+    /// A message in `lang` (or English) if a catalogue has it: for optional texts, such as a
+    /// field's hint, whose absence is not a mistake.
+    pub fn try_t(&self, lang: &Lang, key: &str, args: &[(&str, String)]) -> Option<String> {
+        self.catalogues
+            .lookup(lang.as_str(), key, &i18n::arguments(args))
+    }
+
     /// The page as a response with its security headers. The template also sees `lang`,
     /// `languages` (`code`, `name`) and `nonce` (for the one inline `<style>`). A template that
     /// fails to render is logged and answered by a plain 500 page.
