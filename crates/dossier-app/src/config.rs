@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// [`DatabaseConfig::url`]). Unknown keys are an error in every section.
 ///
 /// Reserved for later, not implemented (so an error today, like any unknown key): `[portal]`,
-/// `[backoffice]`, `[smtp]`, `[oidc]`.
+/// `[backoffice]`, `[oidc]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -26,6 +26,7 @@ pub struct Config {
     pub screening: ScreeningConfig,
     pub watchlists: WatchlistsConfig,
     pub documents: DocumentsConfig,
+    pub smtp: SmtpConfig,
 }
 
 /// `[server]`: the HTTP API.
@@ -116,6 +117,20 @@ pub struct DocumentsConfig {
     pub max_bytes: u64,
 }
 
+/// `[smtp]`: outgoing mail (the portal's one-time codes).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// `smtp://host:port` (STARTTLS when offered), `smtps://host:465` (TLS) or
+    /// `smtp://user:pass@host:587`. Empty: no mail is sent and each message is written to the log
+    /// (development).
+    pub url: String,
+    /// The sender, e.g. `Dossier <kyc@example.com>`.
+    pub from: String,
+    /// Require TLS (STARTTLS) even on `smtp://`; turn off only for a relay on loopback.
+    pub require_tls: bool,
+}
+
 /// One `[[watchlists.sources]]` entry as written in the configuration file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -171,6 +186,17 @@ impl Default for Config {
             screening: ScreeningConfig::default(),
             watchlists: WatchlistsConfig::default(),
             documents: DocumentsConfig::default(),
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            from: "Dossier <no-reply@localhost>".into(),
+            require_tls: true,
         }
     }
 }
