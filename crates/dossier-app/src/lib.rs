@@ -9,6 +9,7 @@ pub mod custom_fields;
 pub mod documents;
 pub mod error;
 pub mod events;
+pub mod mail;
 pub mod principal;
 pub mod relationships;
 pub mod screening;
