@@ -12,6 +12,7 @@ use serde_json::Value;
 use sqlx::Connection;
 
 pub mod receiver;
+pub mod smtp;
 
 /// The OpenSanctions EU FSF sample (FollowTheMoney JSON lines, 7 entities): a small real watchlist.
 pub const FTM_SAMPLE: &str = concat!(
