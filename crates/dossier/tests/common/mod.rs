@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sqlx::Connection;
 
+pub mod browser;
 pub mod receiver;
+pub mod smtp;
 
 /// The OpenSanctions EU FSF sample (FollowTheMoney JSON lines, 7 entities): a small real watchlist.
 pub const FTM_SAMPLE: &str = concat!(
