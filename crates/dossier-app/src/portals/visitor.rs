@@ -563,7 +563,10 @@ impl App {
         let id = v.portal.id().to_string();
         let step_name = step.to_string();
         self.write(&p, None, async |tx| {
-            let row = tx.portal_for_update(p.ws(), &id).await?.ok_or(AppError::NotFound("portal"))?;
+            let row = tx
+                .portal_for_update(p.ws(), &id)
+                .await?
+                .ok_or(AppError::NotFound("portal"))?;
             let mut portal = Portal::from_row(row)?;
             if !portal.data.saved_steps.contains(&step_name) {
                 portal.data.saved_steps.push(step_name.clone());

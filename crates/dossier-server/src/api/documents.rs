@@ -200,17 +200,15 @@ pub(crate) async fn receive_upload(
     if declared_length.is_some_and(|n| n > limit.saturating_add(MULTIPART_OVERHEAD)) {
         return Err(AppError::PayloadTooLarge(limit));
     }
-    let mut multipart = Multipart::from_request(request, state)
-        .await
-        .map_err(|e| {
-            AppError::UnsupportedMediaType(
-                "multipart_expected",
-                format!(
-                    "send the document as multipart/form-data with `file` and `type` parts ({})",
-                    e.body_text()
-                ),
-            )
-        })?;
+    let mut multipart = Multipart::from_request(request, state).await.map_err(|e| {
+        AppError::UnsupportedMediaType(
+            "multipart_expected",
+            format!(
+                "send the document as multipart/form-data with `file` and `type` parts ({})",
+                e.body_text()
+            ),
+        )
+    })?;
     let mut case = None;
     let mut document_type = None;
     let mut relationship_id = None;

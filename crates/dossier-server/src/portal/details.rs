@@ -218,11 +218,16 @@ fn choice_options(d: &CustomFieldDefinition) -> Vec<Value> {
 
 /// A custom field's value as the form gives it, typed for the API (what cannot be typed is sent
 /// as written, for the API's validation to name).
-fn posted_custom(fields: &[(String, String)], shown: &[&CustomFieldDefinition]) -> Map<String, Value> {
+fn posted_custom(
+    fields: &[(String, String)],
+    shown: &[&CustomFieldDefinition],
+) -> Map<String, Value> {
     let mut out = Map::new();
     for d in shown {
         let name = format!("custom_fields.{}", d.api_name);
-        let one = value(fields, &name).map(str::trim).filter(|v| !v.is_empty());
+        let one = value(fields, &name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
         let v = match d.field_type {
             FieldType::Boolean => Value::Bool(one == Some("true")),
             FieldType::Number => match one {
@@ -242,7 +247,9 @@ fn posted_custom(fields: &[(String, String)], shown: &[&CustomFieldDefinition]) 
                     .map(|v| Value::String(v.to_string()))
                     .collect(),
             ),
-            _ => one.map(|v| Value::String(v.to_string())).unwrap_or(Value::Null),
+            _ => one
+                .map(|v| Value::String(v.to_string()))
+                .unwrap_or(Value::Null),
         };
         out.insert(d.api_name.clone(), v);
     }
@@ -280,7 +287,10 @@ async fn render(
             .filter(|d| d.show_in_portal && d.condition.is_none())
             .collect(),
     };
-    let stored = case.as_ref().map(|c| c.custom_fields.clone()).unwrap_or_default();
+    let stored = case
+        .as_ref()
+        .map(|c| c.custom_fields.clone())
+        .unwrap_or_default();
     visit
         .page(
             state,
@@ -337,7 +347,11 @@ pub async fn save(State(state): State<AppState>, mut visit: Visit, body: Bytes) 
         .await
     {
         Ok(_) => {
-            if let Err(e) = state.app.visitor_step_done(&mut visit.visitor, "details").await {
+            if let Err(e) = state
+                .app
+                .visitor_step_done(&mut visit.visitor, "details")
+                .await
+            {
                 return super::refusal(&state, &visit.lang, &e);
             }
             // A condition may now show more fields: stay until every shown one was seen.
@@ -353,7 +367,15 @@ pub async fn save(State(state): State<AppState>, mut visit: Visit, body: Bytes) 
         }
         Err(e) => match visit.form_errors(&state, &e) {
             Ok((summary, errors)) => {
-                render(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, Some(&fields), summary, errors).await
+                render(
+                    &state,
+                    &visit,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(&fields),
+                    summary,
+                    errors,
+                )
+                .await
             }
             Err(r) => r,
         },

@@ -87,7 +87,13 @@ fn slots(state: &AppState, visit: &Visit, case: &Application) -> Vec<Value> {
         Some(round) if portal.is_collect() && !round.documents.is_empty() => round
             .documents
             .iter()
-            .map(|d| slot(vec![d.document_type.clone()], d.relationship_id.clone(), d.reason.clone()))
+            .map(|d| {
+                slot(
+                    vec![d.document_type.clone()],
+                    d.relationship_id.clone(),
+                    d.reason.clone(),
+                )
+            })
             .collect(),
         _ => case
             .expected_documents
@@ -146,21 +152,42 @@ pub async fn upload(State(state): State<AppState>, visit: Visit, request: Reques
         return Redirect::to("/portal/details").into_response();
     };
     let csrf = visit.visitor.session.csrf_token.clone();
-    let received = receive_upload(&state, &visit.visitor.principal, &id, request, &["_csrf"], |b: BeforeFile<'_>| {
-        let token = b.parts.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
-        if !crate::web::security::tokens_match(token, &csrf) {
-            return Err(AppError::Forbidden("forged", "the form is not ours".into()));
-        }
-        let document_type = b.document_type.ok_or_else(|| AppError::invalid("type", "choose the document first"))?;
-        state.app.visitor_may_upload(&visit.visitor, document_type, b.relationship_id)
-    })
+    let received = receive_upload(
+        &state,
+        &visit.visitor.principal,
+        &id,
+        request,
+        &["_csrf"],
+        |b: BeforeFile<'_>| {
+            let token = b
+                .parts
+                .iter()
+                .find(|(k, _)| k == "_csrf")
+                .map(|(_, v)| v.as_str())
+                .unwrap_or_default();
+            if !crate::web::security::tokens_match(token, &csrf) {
+                return Err(AppError::Forbidden("forged", "the form is not ours".into()));
+            }
+            let document_type = b
+                .document_type
+                .ok_or_else(|| AppError::invalid("type", "choose the document first"))?;
+            state
+                .app
+                .visitor_may_upload(&visit.visitor, document_type, b.relationship_id)
+        },
+    )
     .await;
     let result = match received {
         Ok(upload) => {
             let document_type = upload.document_type.clone().unwrap_or_default();
             state
                 .app
-                .visitor_record_upload(&visit.visitor, upload.file, document_type, upload.relationship_id)
+                .visitor_record_upload(
+                    &visit.visitor,
+                    upload.file,
+                    document_type,
+                    upload.relationship_id,
+                )
                 .await
                 .map(|_| ())
         }
@@ -168,7 +195,9 @@ pub async fn upload(State(state): State<AppState>, visit: Visit, request: Reques
     };
     match result {
         Ok(()) => Redirect::to("/portal/documents").into_response(),
-        Err(AppError::Forbidden("forged", _)) => super::message(&state, &visit.lang, StatusCode::FORBIDDEN, "forged"),
+        Err(AppError::Forbidden("forged", _)) => {
+            super::message(&state, &visit.lang, StatusCode::FORBIDDEN, "forged")
+        }
         Err(e) => match visit.form_errors(&state, &e) {
             Ok((summary, mut errors)) => {
                 // The pipeline names the `file` part; the page has a file input per slot.
@@ -197,7 +226,11 @@ pub async fn done(State(state): State<AppState>, mut visit: Visit, body: Bytes) 
     if let Err(r) = visit.form(&state, &body) {
         return r;
     }
-    if let Err(e) = state.app.visitor_step_done(&mut visit.visitor, "documents").await {
+    if let Err(e) = state
+        .app
+        .visitor_step_done(&mut visit.visitor, "documents")
+        .await
+    {
         return super::refusal(&state, &visit.lang, &e);
     }
     Redirect::to(&next_step(&visit.visitor, "documents")).into_response()

@@ -104,7 +104,13 @@ pub async fn enter(
     let mut resp = Redirect::to(next).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        security::set_cookie(COOKIE, &secret, None, state.web.secure_cookies(), SameSite::Lax),
+        security::set_cookie(
+            COOKIE,
+            &secret,
+            None,
+            state.web.secure_cookies(),
+            SameSite::Lax,
+        ),
     );
     resp
 }
@@ -122,7 +128,10 @@ async fn send(
         .app
         .send_visit_code(visitor, |code| {
             let args = [("code", code.to_string()), ("minutes", minutes.to_string())];
-            (web.t(lang, "code-mail-subject", &args), web.t(lang, "code-mail-text", &args))
+            (
+                web.t(lang, "code-mail-subject", &args),
+                web.t(lang, "code-mail-text", &args),
+            )
         })
         .await
 }
@@ -165,7 +174,14 @@ pub async fn check_code(State(state): State<AppState>, mut visit: Visit, body: B
         Ok(()) => Redirect::to("/portal").into_response(),
         Err(e) => match visit.form_errors(&state, &e) {
             Ok((summary, errors)) => {
-                code_form(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, summary, errors).await
+                code_form(
+                    &state,
+                    &visit,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    summary,
+                    errors,
+                )
+                .await
             }
             Err(r) => r,
         },
@@ -182,7 +198,14 @@ pub async fn send_code(State(state): State<AppState>, mut visit: Visit, body: By
         Ok(()) => Redirect::to("/portal/code").into_response(),
         Err(e) => match visit.form_errors(&state, &e) {
             Ok((summary, errors)) => {
-                code_form(&state, &visit, StatusCode::TOO_MANY_REQUESTS, summary, errors).await
+                code_form(
+                    &state,
+                    &visit,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    summary,
+                    errors,
+                )
+                .await
             }
             Err(r) => r,
         },

@@ -98,7 +98,12 @@ impl FromRequestParts<AppState> for Visit {
         let headers = parts.headers.clone();
         let Some(secret) = security::read_cookie(&headers, COOKIE) else {
             let lang = language(state, &headers, None);
-            return Err(message(state, &lang, StatusCode::UNAUTHORIZED, "session-ended"));
+            return Err(message(
+                state,
+                &lang,
+                StatusCode::UNAUTHORIZED,
+                "session-ended",
+            ));
         };
         match state.app.visitor(&secret).await {
             Ok(visitor) => {
@@ -151,7 +156,11 @@ fn message(state: &AppState, lang: &Lang, status: StatusCode, key: &str) -> Resp
 }
 
 impl Visit {
-    pub fn look(&self, state: &AppState, branding: &dossier_app::branding::Branding) -> ResolvedLook {
+    pub fn look(
+        &self,
+        state: &AppState,
+        branding: &dossier_app::branding::Branding,
+    ) -> ResolvedLook {
         let _ = state;
         branding.resolve(self.visitor.portal.data.theme.as_deref())
     }
@@ -182,8 +191,10 @@ impl Visit {
                        "href": format!("/portal/{s}")})
             })
             .collect();
-        steps.push(json!({"key": "review", "label": state.web.t(&self.lang, "step-review", &[]),
-                          "href": "/portal/review"}));
+        steps.push(
+            json!({"key": "review", "label": state.web.t(&self.lang, "step-review", &[]),
+                          "href": "/portal/review"}),
+        );
         let common = json!({
             "brand": brand_context(&look),
             "theme": {"brand": look.primary_color, "brand_contrast": look.primary_contrast},
@@ -252,10 +263,26 @@ impl Visit {
     pub fn form(&self, state: &AppState, body: &Bytes) -> Result<Vec<(String, String)>, Response> {
         check_origin(state, &self.headers, &self.lang)?;
         if body.len() > FORM_LIMIT {
-            return Err(refusal(state, &self.lang, &AppError::PayloadTooLarge(FORM_LIMIT as u64)));
+            return Err(refusal(
+                state,
+                &self.lang,
+                &AppError::PayloadTooLarge(FORM_LIMIT as u64),
+            ));
         }
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
             .map_err(|_| message(state, &self.lang, StatusCode::BAD_REQUEST, "bad-form"))?;
+        // As the API refuses NUL in JSON: no stored text may carry it.
+        if fields
+            .iter()
+            .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(message(
+                state,
+                &self.lang,
+                StatusCode::BAD_REQUEST,
+                "bad-form",
+            ));
+        }
         let token = fields
             .iter()
             .find(|(k, _)| k == "_csrf")
@@ -279,7 +306,12 @@ impl Visit {
             return Err(Redirect::to("/portal/code").into_response());
         }
         if step != "review" && !self.visitor.portal.allows(step) {
-            return Err(message(state, &self.lang, StatusCode::NOT_FOUND, "not-asked"));
+            return Err(message(
+                state,
+                &self.lang,
+                StatusCode::NOT_FOUND,
+                "not-asked",
+            ));
         }
         if !self.visitor.portal.is_open() {
             return Err(Redirect::to("/portal/done").into_response());
@@ -384,7 +416,11 @@ async fn extend(State(state): State<AppState>, visit: Visit, body: Bytes) -> Res
 
 /// The language switcher: remembers the choice and goes back to the page (the visitor's data is
 /// on the server, so nothing is lost).
-async fn switch_language(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn switch_language(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let lang = language(&state, &headers, None);
     if let Err(r) = check_origin(&state, &headers, &lang) {
         return r;
@@ -423,7 +459,10 @@ async fn logo(State(state): State<AppState>, visit: Visit) -> Response {
         Some(Ok((content_type, bytes))) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-                (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300")),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, max-age=300"),
+                ),
                 (
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static("default-src 'none'"),
@@ -446,8 +485,14 @@ async fn brand_css(State(state): State<AppState>, visit: Visit) -> Response {
     match visit.look(&state, &branding).custom_css {
         Some(css) => (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
-                (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/css; charset=utf-8"),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, max-age=300"),
+                ),
             ],
             css,
         )

@@ -6,7 +6,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use dossier_domain::relationship::{NewRelationship, PartyKind, PartyRole, Relationship, RelationshipPatch};
+use dossier_domain::relationship::{
+    NewRelationship, PartyKind, PartyRole, Relationship, RelationshipPatch,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -92,7 +94,11 @@ pub async fn done(State(state): State<AppState>, mut visit: Visit, body: Bytes) 
     if let Err(r) = visit.form(&state, &body) {
         return r;
     }
-    if let Err(e) = state.app.visitor_step_done(&mut visit.visitor, "relationships").await {
+    if let Err(e) = state
+        .app
+        .visitor_step_done(&mut visit.visitor, "relationships")
+        .await
+    {
         return super::refusal(&state, &visit.lang, &e);
     }
     Redirect::to(&next_step(&visit.visitor, "relationships")).into_response()
@@ -138,10 +144,14 @@ async fn form(
                    "hint": state.web.t(&visit.lang, &format!("role-{name}-hint"), &[]),
                    "checked": chosen.contains(&name)})
         })
-        .filter(|r| kind == PartyKind::Person || (r["value"] != "signatory" && r["value"] != "director"))
+        .filter(|r| {
+            kind == PartyKind::Person || (r["value"] != "signatory" && r["value"] != "director")
+        })
         .collect();
     let ownership = match posted {
-        Some(f) => value(f, "ownership_percentage").unwrap_or_default().to_string(),
+        Some(f) => value(f, "ownership_percentage")
+            .unwrap_or_default()
+            .to_string(),
         None => party
             .and_then(|p| p.ownership_percentage)
             .map(|o| o.to_string())
@@ -181,16 +191,33 @@ fn kind_of(text: Option<&str>) -> PartyKind {
     }
 }
 
-pub async fn new_form(State(state): State<AppState>, visit: Visit, Query(q): Query<NewQuery>) -> Response {
+pub async fn new_form(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(q): Query<NewQuery>,
+) -> Response {
     if let Err(r) = visit.step(&state, "relationships") {
         return r;
     }
     let kind = kind_of(q.kind.as_deref());
-    form(&state, &visit, StatusCode::OK, kind, None, q.parent.as_deref(), None, None, Vec::new()).await
+    form(
+        &state,
+        &visit,
+        StatusCode::OK,
+        kind,
+        None,
+        q.parent.as_deref(),
+        None,
+        None,
+        Vec::new(),
+    )
+    .await
 }
 
 /// Roles and ownership as posted; an unreadable percentage is left for the validation to name.
-fn posted_roles(fields: &[(String, String)]) -> Result<(Vec<PartyRole>, Option<f64>), dossier_app::AppError> {
+fn posted_roles(
+    fields: &[(String, String)],
+) -> Result<(Vec<PartyRole>, Option<f64>), dossier_app::AppError> {
     let roles = values(fields, "roles")
         .into_iter()
         .filter_map(|r| serde_json::from_value(Value::String(r.to_string())).ok())
@@ -198,7 +225,10 @@ fn posted_roles(fields: &[(String, String)]) -> Result<(Vec<PartyRole>, Option<f
     let ownership = match value(fields, "ownership_percentage").map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(text.replace(',', ".").parse::<f64>().map_err(|_| {
-            dossier_app::AppError::invalid("ownership_percentage", "must be a number between 0 and 100")
+            dossier_app::AppError::invalid(
+                "ownership_percentage",
+                "must be a number between 0 and 100",
+            )
         })?),
     };
     Ok((roles, ownership))
@@ -226,7 +256,9 @@ pub async fn add(State(state): State<AppState>, visit: Visit, body: Bytes) -> Re
         Err(r) => return r,
     };
     let kind = kind_of(value(&fields, "kind"));
-    let parent = value(&fields, "parent").filter(|p| !p.is_empty()).map(str::to_string);
+    let parent = value(&fields, "parent")
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
     let result = async {
         let (roles, ownership) = posted_roles(&fields)?;
         let (prefix, inputs) = party_inputs(kind);
@@ -249,7 +281,10 @@ pub async fn add(State(state): State<AppState>, visit: Visit, body: Bytes) -> Re
             custom_fields: Map::new(),
             relationships: Vec::new(),
         };
-        state.app.visitor_add_party(&visit.visitor, parent.as_deref(), new).await
+        state
+            .app
+            .visitor_add_party(&visit.visitor, parent.as_deref(), new)
+            .await
     }
     .await;
     match result {
@@ -257,7 +292,18 @@ pub async fn add(State(state): State<AppState>, visit: Visit, body: Bytes) -> Re
         Err(e) => match visit.form_errors(&state, &e) {
             Ok((summary, errors)) => {
                 let errors = strip_index(errors);
-                form(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, kind, None, parent.as_deref(), Some(&fields), summary, errors).await
+                form(
+                    &state,
+                    &visit,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    kind,
+                    None,
+                    parent.as_deref(),
+                    Some(&fields),
+                    summary,
+                    errors,
+                )
+                .await
             }
             Err(r) => r,
         },
@@ -283,23 +329,51 @@ async fn find_party(state: &AppState, visit: &Visit, rid: &str) -> Result<Relati
     match state.app.visitor_case(&visit.visitor).await {
         Ok(Some(case)) => dossier_domain::relationship::find(&case.relationships, rid)
             .cloned()
-            .ok_or_else(|| super::refusal(state, &visit.lang, &dossier_app::AppError::NotFound("relationship"))),
+            .ok_or_else(|| {
+                super::refusal(
+                    state,
+                    &visit.lang,
+                    &dossier_app::AppError::NotFound("relationship"),
+                )
+            }),
         Ok(None) => Err(Redirect::to("/portal/details").into_response()),
         Err(e) => Err(super::refusal(state, &visit.lang, &e)),
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, visit: Visit, Path(rid): Path<String>) -> Response {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(rid): Path<String>,
+) -> Response {
     if let Err(r) = visit.step(&state, "relationships") {
         return r;
     }
     match find_party(&state, &visit, &rid).await {
-        Ok(p) => form(&state, &visit, StatusCode::OK, p.kind, Some(&p), None, None, None, Vec::new()).await,
+        Ok(p) => {
+            form(
+                &state,
+                &visit,
+                StatusCode::OK,
+                p.kind,
+                Some(&p),
+                None,
+                None,
+                None,
+                Vec::new(),
+            )
+            .await
+        }
         Err(r) => r,
     }
 }
 
-pub async fn update(State(state): State<AppState>, visit: Visit, Path(rid): Path<String>, body: Bytes) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(rid): Path<String>,
+    body: Bytes,
+) -> Response {
     if let Err(r) = visit.step(&state, "relationships") {
         return r;
     }
@@ -322,7 +396,10 @@ pub async fn update(State(state): State<AppState>, visit: Visit, Path(rid): Path
             business: (party.kind == PartyKind::Business).then_some(subject),
             custom_fields: None,
         };
-        state.app.visitor_update_party(&visit.visitor, &rid, patch).await
+        state
+            .app
+            .visitor_update_party(&visit.visitor, &rid, patch)
+            .await
     }
     .await;
     match result {
@@ -330,14 +407,30 @@ pub async fn update(State(state): State<AppState>, visit: Visit, Path(rid): Path
         Err(e) => match visit.form_errors(&state, &e) {
             Ok((summary, errors)) => {
                 let errors = strip_index(errors);
-                form(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, party.kind, Some(&party), None, Some(&fields), summary, errors).await
+                form(
+                    &state,
+                    &visit,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    party.kind,
+                    Some(&party),
+                    None,
+                    Some(&fields),
+                    summary,
+                    errors,
+                )
+                .await
             }
             Err(r) => r,
         },
     }
 }
 
-pub async fn remove(State(state): State<AppState>, visit: Visit, Path(rid): Path<String>, body: Bytes) -> Response {
+pub async fn remove(
+    State(state): State<AppState>,
+    visit: Visit,
+    Path(rid): Path<String>,
+    body: Bytes,
+) -> Response {
     if let Err(r) = visit.step(&state, "relationships") {
         return r;
     }

@@ -34,26 +34,41 @@ async fn render(
                 Value::String(s) if !s.is_empty() => details.push(json!({
                     "label": state.web.t(&visit.lang, &format!("field-{k}"), &[]), "value": s})),
                 Value::Object(address) => {
-                    let line: Vec<&str> = ["line1", "line2", "postal_code", "city", "region", "country"]
-                        .iter()
-                        .filter_map(|f| address.get(*f).and_then(Value::as_str))
-                        .collect();
+                    let line: Vec<&str> =
+                        ["line1", "line2", "postal_code", "city", "region", "country"]
+                            .iter()
+                            .filter_map(|f| address.get(*f).and_then(Value::as_str))
+                            .collect();
                     if !line.is_empty() {
-                        details.push(json!({"label": state.web.t(&visit.lang, "field-address", &[]),
-                                            "value": line.join(", ")}));
+                        details.push(
+                            json!({"label": state.web.t(&visit.lang, "field-address", &[]),
+                                            "value": line.join(", ")}),
+                        );
                     }
                 }
                 _ => {}
             }
         }
     }
-    let definitions = state.app.custom_fields(&visit.visitor.principal).await.unwrap_or_default();
+    let definitions = state
+        .app
+        .custom_fields(&visit.visitor.principal)
+        .await
+        .unwrap_or_default();
     for d in dossier_app::custom_fields::shown_in_portal(&definitions, &case) {
         if let Some(v) = case.custom_fields.get(&d.api_name).filter(|v| !v.is_null()) {
             let text = match v {
                 Value::String(s) => s.clone(),
-                Value::Bool(b) => state.web.t(&visit.lang, if *b { "answer-yes" } else { "answer-no" }, &[]),
-                Value::Array(items) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+                Value::Bool(b) => state.web.t(
+                    &visit.lang,
+                    if *b { "answer-yes" } else { "answer-no" },
+                    &[],
+                ),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 other => other.to_string(),
             };
             details.push(json!({"label": d.label, "value": text}));
@@ -109,7 +124,16 @@ pub async fn submit(State(state): State<AppState>, mut visit: Visit, body: Bytes
         Ok(Some(url)) => Redirect::to(&url).into_response(),
         Ok(None) => Redirect::to("/portal/done").into_response(),
         Err(e) => match visit.form_errors(&state, &e) {
-            Ok((summary, errors)) => render(&state, &visit, StatusCode::UNPROCESSABLE_ENTITY, summary, errors).await,
+            Ok((summary, errors)) => {
+                render(
+                    &state,
+                    &visit,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    summary,
+                    errors,
+                )
+                .await
+            }
             Err(r) => r,
         },
     }
@@ -121,6 +145,12 @@ pub async fn done(State(state): State<AppState>, visit: Visit) -> Response {
         return Redirect::to("/portal").into_response();
     }
     visit
-        .page(&state, StatusCode::OK, "portal_done.html", "done", json!({"steps": []}))
+        .page(
+            &state,
+            StatusCode::OK,
+            "portal_done.html",
+            "done",
+            json!({"steps": []}),
+        )
         .await
 }

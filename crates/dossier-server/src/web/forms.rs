@@ -58,16 +58,15 @@ pub fn error_messages(
     let fields = errors
         .iter()
         .map(|fe| {
-            // Field errors carry no code yet; with one, this is `fe.code.as_str()`.
-            let code = "invalid";
-            let args = [("field", fe.field.clone()), ("detail", fe.message.clone())];
-            let message = web
-                .catalogues
-                .lookup(
-                    lang.as_str(),
-                    &format!("error-field-{code}"),
-                    &i18n::arguments(&args),
-                )
+            // The code's own message, else the generic one (which quotes the English detail).
+            let args =
+                i18n::arguments(&[("field", fe.field.clone()), ("detail", fe.message.clone())]);
+            let message = [fe.code, "invalid"]
+                .iter()
+                .find_map(|code| {
+                    web.catalogues
+                        .lookup(lang.as_str(), &format!("error-field-{code}"), &args)
+                })
                 .unwrap_or_else(|| fe.message.clone());
             FieldMessage {
                 field: fe.field.clone(),
