@@ -51,6 +51,11 @@ struct Args {
     /// then PATCH one field of each, and report the database's growth per create and per PATCH.
     #[arg(long)]
     storage: Option<usize>,
+    /// Instead of the load phases: the portal benchmark — this many clients walk an onboarding
+    /// portal (link, continue, details, review, submit), `--concurrency` at a time; reports the
+    /// first page's bytes with its assets, the server time per step and submit-to-delivery.
+    #[arg(long)]
+    portal: Option<usize>,
 }
 
 struct Server {
@@ -516,6 +521,14 @@ async fn main() -> anyhow::Result<()> {
         pg_dbs.push(name);
         pg_url = Some(url);
     }
+    if let Some(n) = args.portal {
+        let outcome = portal(&args, store_args, n).await;
+        for name in pg_dbs {
+            drop_pg(&args.pg, &name).await;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        return outcome;
+    }
     if let Some(n) = args.storage {
         let outcome = storage(&args, store_args, &dir, pg_url.as_deref(), n).await;
         for name in pg_dbs {
@@ -931,6 +944,189 @@ async fn storage(
         n as f64 / create_secs,
         kb(patched_bytes - created_bytes, n),
         n as f64 / patch_secs,
+    );
+    Ok(())
+}
+
+/// The p-quantile of sorted values.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(0.0)
+}
+
+/// One client through an onboarding portal, as a browser without JavaScript does it; the time of
+/// each request by step, and when its submit was answered.
+async fn walk_portal(
+    base: &str,
+    key: &str,
+    i: usize,
+) -> anyhow::Result<(Vec<(&'static str, f64)>, jiff::Timestamp)> {
+    // A client of its own: its own cookie, redirects not followed (each step is timed alone).
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let portal: Value = http
+        .post(format!("{base}/api/portals"))
+        .bearer_auth(key)
+        .json(&json!({"type": "business", "default_custom_fields": {}}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let link = portal["link"].as_str().context("no link")?.to_string();
+    let mut times = Vec::new();
+    let mut cookie = String::new();
+    let mut csrf = String::new();
+    let steps: [(&'static str, &str, Option<Vec<(&str, String)>>); 5] = [
+        ("GET /portals/{token}", &link, None),
+        ("POST /portals/{token}", &link, Some(vec![])),
+        ("GET /portal/details", "/portal/details", None),
+        (
+            "POST /portal/details",
+            "/portal/details",
+            Some(vec![
+                ("business.name", format!("Portal Bench {i} SAS")),
+                ("business.country", "FR".into()),
+                ("business.registration_number", format!("RCS {i}")),
+            ]),
+        ),
+        ("POST /portal/submit", "/portal/submit", Some(vec![])),
+    ];
+    for (name, path, form) in steps {
+        let url = if path.starts_with("http") { path.to_string() } else { format!("{base}{path}") };
+        let started = std::time::Instant::now();
+        let req = match form {
+            None => http.get(&url),
+            Some(mut fields) => {
+                if !csrf.is_empty() {
+                    fields.push(("_csrf", csrf.clone()));
+                }
+                http.post(&url)
+                    .header("origin", base)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(serde_urlencoded::to_string(&fields)?)
+            }
+        };
+        let req = if cookie.is_empty() { req } else { req.header("cookie", &cookie) };
+        let resp = req.send().await?;
+        if let Some(c) = resp.headers().get("set-cookie") {
+            cookie = c.to_str()?.split(';').next().unwrap_or_default().to_string();
+        }
+        let status = resp.status();
+        let text = resp.text().await?;
+        times.push((name, started.elapsed().as_secs_f64() * 1000.0));
+        if !(status.is_success() || status.is_redirection()) {
+            bail!("{name}: {status}");
+        }
+        if let Some(at) = text.find("name=\"_csrf\" value=\"") {
+            csrf = text[at + 20..].split('"').next().unwrap_or_default().to_string();
+        }
+    }
+    Ok((times, jiff::Timestamp::now()))
+}
+
+/// The portal benchmark (see `--portal`).
+async fn portal(args: &Args, store_args: Vec<String>, clients: usize) -> anyhow::Result<()> {
+    let server = start(args, store_args, true).await?;
+    let key = server
+        .cli(&["apikey", "create"])?
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let http = reqwest::Client::new();
+
+    // The first page a client sees, with everything it loads.
+    let portal: Value = http
+        .post(format!("{}/api/portals", server.base))
+        .bearer_auth(&key)
+        .json(&json!({}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let page = http
+        .get(portal["link"].as_str().context("no link")?)
+        .send()
+        .await?
+        .text()
+        .await?;
+    let mut bytes = page.len();
+    for asset in page.split("\"/assets/").skip(1) {
+        let path = asset.split('"').next().unwrap_or_default();
+        bytes += http
+            .get(format!("{}/assets/{path}", server.base))
+            .send()
+            .await?
+            .bytes()
+            .await?
+            .len();
+    }
+    println!("first portal page: {:.1} KB with its assets ({} B HTML)", bytes as f64 / 1024.0, page.len());
+
+    let (url, got) = receiver().await?;
+    http.post(format!("{}/api/webhooks", server.base))
+        .bearer_auth(&key)
+        .json(&json!({"url": url, "events": ["application.submitted"]}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let started = std::time::Instant::now();
+    let mut by_step: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+    let mut submitted_at = Vec::new();
+    let base = server.base.clone();
+    let mut done = 0;
+    while done < clients {
+        let batch = args.concurrency.min(clients - done);
+        let walks: Vec<_> = (done..done + batch)
+            .map(|i| {
+                let (base, key) = (base.clone(), key.clone());
+                tokio::spawn(async move { walk_portal(&base, &key, i).await })
+            })
+            .collect();
+        for w in walks {
+            let (times, at) = w.await??;
+            for (name, ms) in times {
+                by_step.entry(name).or_default().push(ms);
+            }
+            submitted_at.push(at);
+        }
+        done += batch;
+    }
+    let elapsed = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!(
+        "{clients} clients through the portal, {} at a time, in {:.1} s\n",
+        args.concurrency,
+        elapsed.as_secs_f64()
+    );
+    println!("| step | p50 ms | p99 ms |");
+    println!("|---|---|---|");
+    for (name, mut ms) in by_step {
+        ms.sort_by(f64::total_cmp);
+        println!("| `{name}` | {:.1} | {:.1} |", quantile(&ms, 0.5), quantile(&ms, 0.99));
+    }
+    let mut lags: Vec<f64> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|(created, at)| {
+            created
+                .parse::<jiff::Timestamp>()
+                .ok()
+                .map(|c| at.duration_since(c).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    lags.sort_by(f64::total_cmp);
+    println!(
+        "\napplication.submitted: commit-to-delivery p50 {:.1} ms, p99 {:.1} ms ({} of {clients} delivered)",
+        quantile(&lags, 0.5),
+        quantile(&lags, 0.99),
+        lags.len()
     );
     Ok(())
 }
