@@ -4,7 +4,7 @@
 use dossier_app::AppError;
 use serde::Serialize;
 
-use super::{Lang, Web, i18n};
+use super::{Lang, Web};
 
 /// One field's error, as the `field` macros and `error_summary` read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,38 +35,27 @@ fn error_key(code: &str) -> String {
 
 /// The summary and the field messages of an error. Invalid input gives one message per field (and
 /// no summary: the summary box's heading says enough); any other error gives a summary only. Each
-/// message is the catalogue's `error-<code>` (fields: `error-field-<code>`), the English detail
-/// when no catalogue has the key.
+/// message is the catalogue's `error-<code>`; a field's is `error-field-<code>`, else the generic
+/// `error-field-invalid` (which quotes the English detail). The English detail stands in when no
+/// catalogue has the key.
 pub fn error_messages(
     web: &Web,
     lang: &Lang,
     error: &AppError,
 ) -> (Option<String>, Vec<FieldMessage>) {
+    let lookup = |key: &str, args: &[(&str, String)]| web.try_t(lang, key, args);
     let AppError::Invalid(errors) = error else {
         let mut params = error.params();
         params.push(("detail", error.detail()));
-        let summary = web
-            .catalogues
-            .lookup(
-                lang.as_str(),
-                &error_key(error.code()),
-                &i18n::arguments(&params),
-            )
-            .unwrap_or_else(|| error.detail());
+        let summary = lookup(&error_key(error.code()), &params).unwrap_or_else(|| error.detail());
         return (Some(summary), Vec::new());
     };
     let fields = errors
         .iter()
         .map(|fe| {
-            // The code's own message, else the generic one (which quotes the English detail).
-            let args =
-                i18n::arguments(&[("field", fe.field.clone()), ("detail", fe.message.clone())]);
-            let message = [fe.code, "invalid"]
-                .iter()
-                .find_map(|code| {
-                    web.catalogues
-                        .lookup(lang.as_str(), &format!("error-field-{code}"), &args)
-                })
+            let args = [("field", fe.field.clone()), ("detail", fe.message.clone())];
+            let message = lookup(&format!("error-field-{}", fe.code.replace('.', "-")), &args)
+                .or_else(|| lookup("error-field-invalid", &args))
                 .unwrap_or_else(|| fe.message.clone());
             FieldMessage {
                 field: fe.field.clone(),
@@ -131,30 +120,33 @@ mod tests {
     }
 
     #[test]
-    fn invalid_fields_get_one_message_each_with_their_ids() {
+    fn invalid_fields_get_one_message_each_by_their_codes() {
         let web = web();
         let fr = web.negotiate(Some("fr"), None);
+        let error = |field: &str, code, message: &str| FieldError {
+            field: field.into(),
+            code,
+            message: message.into(),
+        };
         let e = AppError::Invalid(vec![
-            FieldError {
-                field: "person.birth_date".into(),
-                message: "must be a date".into(),
-            },
-            FieldError {
-                field: "email".into(),
-                message: "must be an address".into(),
-            },
+            error("person.last_name", "required", "is required"),
+            error("tags[0]", "too_long", "must be at most 50 characters"),
+            error("nickname", "no_such_code", "is odd"),
         ]);
         let (summary, fields) = error_messages(&web, &fr, &e);
         assert_eq!(summary, None);
-        assert_eq!(fields.len(), 2);
-        assert_eq!(fields[0].field, "person.birth_date");
-        assert_eq!(fields[0].id, "field-person-birth-date");
-        let expected = web.t(
-            &fr,
-            "error-field-invalid",
-            &[("detail", "must be a date".into())],
+        assert_eq!(fields.len(), 3);
+        assert_eq!(fields[0].field, "person.last_name");
+        assert_eq!(fields[0].id, "field-person-last-name");
+        assert_eq!(fields[0].message, web.t(&fr, "error-field-required", &[]));
+        assert_eq!(fields[1].message, web.t(&fr, "error-field-too_long", &[]));
+        assert_ne!(fields[0].message, fields[1].message);
+        // An unknown code gets the generic message, which quotes the detail.
+        let generic = web.t(&fr, "error-field-invalid", &[("detail", "is odd".into())]);
+        assert_eq!(fields[2].message, generic);
+        assert!(
+            generic.contains("is odd") && generic.starts_with("Vérifiez"),
+            "{generic}"
         );
-        assert_eq!(fields[0].message, expected);
-        assert!(expected.contains("must be a date"));
     }
 }

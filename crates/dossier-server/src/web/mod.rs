@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use minijinja::{Environment, Value, context};
+use serde::Serialize;
 
 pub use assets::assets_routes;
 pub use forms::{FieldMessage, error_messages, field_id};
@@ -42,22 +43,23 @@ pub struct Web {
     secure_cookies: bool,
 }
 
-/// What [`Web::page`] renders.
-pub struct PageSpec {
+/// What [`Web::page`] renders. The context is anything serde can serialise: minijinja's
+/// `context! {…}`, `json!({…})`, a struct.
+pub struct PageSpec<C = Value> {
     pub status: StatusCode,
     /// A template's file name, e.g. `message.html`.
     pub template: &'static str,
     pub lang: Lang,
-    /// The template's variables, e.g. `context! { heading => … }` or `Value::from_serialize(&x)`.
-    pub context: Value,
+    /// The template's variables.
+    pub context: C,
     /// Where forms of the page may post besides ourselves: URLs whose origins join the CSP's
     /// `form-action` (a redirect to the client's site after the last step).
     pub form_action: Vec<String>,
 }
 
-impl PageSpec {
+impl<C: Serialize> PageSpec<C> {
     /// A 200 page with no extra form targets.
-    pub fn new(template: &'static str, lang: Lang, context: Value) -> Self {
+    pub fn new(template: &'static str, lang: Lang, context: C) -> Self {
         Self {
             status: StatusCode::OK,
             template,
@@ -130,7 +132,7 @@ impl Web {
     /// The page as a response with its security headers. The template also sees `lang`,
     /// `languages` (`code`, `name`) and `nonce` (for the one inline `<style>`). A template that
     /// fails to render is logged and answered by a plain 500 page.
-    pub fn page(&self, spec: PageSpec) -> Response {
+    pub fn page<C: Serialize>(&self, spec: PageSpec<C>) -> Response {
         let nonce = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
         let languages: Vec<Value> = self
             .catalogues
@@ -142,7 +144,7 @@ impl Web {
             lang => spec.lang.as_str(),
             languages,
             nonce,
-            ..spec.context
+            ..Value::from_serialize(&spec.context)
         };
         match self
             .env
@@ -370,6 +372,21 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn a_json_context_renders_like_a_minijinja_one() {
+        let web = web();
+        let spec = PageSpec::new(
+            "message.html",
+            web.negotiate(None, None),
+            serde_json::json!({ "heading": "From JSON", "theme": { "brand": null } }),
+        );
+        let response = web.page(spec);
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = body(response).await;
+        assert!(html.contains("<h1>From JSON</h1>"), "{html}");
+        assert!(!html.contains("--brand:"), "{html}");
+    }
+
+    #[tokio::test]
     async fn a_render_error_is_a_plain_500_page() {
         let web = web();
         let lang = web.negotiate(None, None);
@@ -401,6 +418,7 @@ pub(crate) mod tests {
                 name => "Acme Bank",
                 logo_url => "/portal/logo",
                 support_email => "help@acme.example",
+                custom_css => "/portal/brand.css",
             },
             csrf_token => "tok",
             return_to => "/portal/details",
@@ -412,6 +430,10 @@ pub(crate) mod tests {
         // Minijinja escapes `/` too (`&#x2f;`), harmless in attributes.
         assert!(html.contains("src=\"&#x2f;portal&#x2f;logo\""), "{html}");
         assert!(html.contains("mailto:help@acme.example"), "{html}");
+        assert!(
+            html.contains("<link rel=\"stylesheet\" href=\"&#x2f;portal&#x2f;brand.css\">"),
+            "{html}"
+        );
         assert!(
             html.contains("action=\"&#x2f;backoffice&#x2f;language\""),
             "{html}"

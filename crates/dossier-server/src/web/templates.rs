@@ -76,7 +76,10 @@ fn fluent_value(value: &Value) -> FluentValue<'static> {
 
 /// A hex colour (`#rgb`, `#rrggbb`, with or without alpha) as given, else nothing: a theme value
 /// lands inside a `<style>` block, where anything else could close the rule and add others.
-fn color(value: &str) -> Value {
+fn color(value: Value) -> Value {
+    let Some(value) = value.as_str() else {
+        return Value::from(());
+    };
     let digits = value.strip_prefix('#').unwrap_or("");
     let hex =
         matches!(digits.len(), 3 | 4 | 6 | 8) && digits.bytes().all(|b| b.is_ascii_hexdigit());
@@ -263,10 +266,12 @@ mod tests {
 
     #[test]
     fn theme_colours_must_be_hex() {
+        let color = |v: &str| color(Value::from(v));
         assert_eq!(color("#0b5"), Value::from("#0b5"));
         assert_eq!(color("#0055AAff"), Value::from("#0055AAff"));
         assert!(color("red;} body{display:none").is_none());
         assert!(color("#12345").is_none());
         assert!(color("").is_none());
+        assert!(super::color(Value::from(())).is_none());
     }
 }
