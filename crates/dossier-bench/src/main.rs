@@ -956,6 +956,9 @@ fn quantile(sorted: &[f64], p: f64) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// A step of a portal walk: its name, its URL, and its form fields if it is a post.
+type Step<'a> = (&'static str, &'a str, Option<Vec<(&'static str, String)>>);
+
 /// One client through an onboarding portal, as a browser without JavaScript does it; the time of
 /// each request by step, and when its submit was answered.
 async fn walk_portal(
@@ -980,7 +983,7 @@ async fn walk_portal(
     let mut times = Vec::new();
     let mut cookie = String::new();
     let mut csrf = String::new();
-    let steps: [(&'static str, &str, Option<Vec<(&str, String)>>); 5] = [
+    let steps: [Step<'_>; 5] = [
         ("GET /portals/{token}", &link, None),
         ("POST /portals/{token}", &link, Some(vec![])),
         ("GET /portal/details", "/portal/details", None),
@@ -996,7 +999,11 @@ async fn walk_portal(
         ("POST /portal/submit", "/portal/submit", Some(vec![])),
     ];
     for (name, path, form) in steps {
-        let url = if path.starts_with("http") { path.to_string() } else { format!("{base}{path}") };
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{base}{path}")
+        };
         let started = std::time::Instant::now();
         let req = match form {
             None => http.get(&url),
@@ -1010,10 +1017,19 @@ async fn walk_portal(
                     .body(serde_urlencoded::to_string(&fields)?)
             }
         };
-        let req = if cookie.is_empty() { req } else { req.header("cookie", &cookie) };
+        let req = if cookie.is_empty() {
+            req
+        } else {
+            req.header("cookie", &cookie)
+        };
         let resp = req.send().await?;
         if let Some(c) = resp.headers().get("set-cookie") {
-            cookie = c.to_str()?.split(';').next().unwrap_or_default().to_string();
+            cookie = c
+                .to_str()?
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .to_string();
         }
         let status = resp.status();
         let text = resp.text().await?;
@@ -1022,7 +1038,11 @@ async fn walk_portal(
             bail!("{name}: {status}");
         }
         if let Some(at) = text.find("name=\"_csrf\" value=\"") {
-            csrf = text[at + 20..].split('"').next().unwrap_or_default().to_string();
+            csrf = text[at + 20..]
+                .split('"')
+                .next()
+                .unwrap_or_default()
+                .to_string();
         }
     }
     Ok((times, jiff::Timestamp::now()))
@@ -1066,7 +1086,11 @@ async fn portal(args: &Args, store_args: Vec<String>, clients: usize) -> anyhow:
             .await?
             .len();
     }
-    println!("first portal page: {:.1} KB with its assets ({} B HTML)", bytes as f64 / 1024.0, page.len());
+    println!(
+        "first portal page: {:.1} KB with its assets ({} B HTML)",
+        bytes as f64 / 1024.0,
+        page.len()
+    );
 
     let (url, got) = receiver().await?;
     http.post(format!("{}/api/webhooks", server.base))
@@ -1108,7 +1132,11 @@ async fn portal(args: &Args, store_args: Vec<String>, clients: usize) -> anyhow:
     println!("|---|---|---|");
     for (name, mut ms) in by_step {
         ms.sort_by(f64::total_cmp);
-        println!("| `{name}` | {:.1} | {:.1} |", quantile(&ms, 0.5), quantile(&ms, 0.99));
+        println!(
+            "| `{name}` | {:.1} | {:.1} |",
+            quantile(&ms, 0.5),
+            quantile(&ms, 0.99)
+        );
     }
     let mut lags: Vec<f64> = got
         .lock()

@@ -371,6 +371,9 @@ mod tests {
             choices: choices.iter().map(|s| s.to_string()).collect(),
             required: false,
             applies_to: vec![AppliesTo::Application],
+            description: None,
+            show_in_portal: false,
+            condition: None,
             created_at: String::new(),
             updated_at: String::new(),
         }
@@ -433,9 +436,58 @@ mod tests {
             choices: vec![],
             required: false,
             applies_to: Some(vec![]),
+            description: None,
+            show_in_portal: true,
+            condition: Some("  ".into()),
         };
         let errors = bad.validate().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, vec!["api_name", "label", "choices", "applies_to"]);
+        assert_eq!(
+            fields,
+            vec!["api_name", "label", "choices", "applies_to", "condition"]
+        );
+    }
+
+    #[test]
+    fn nace_codes_are_sections_divisions_groups_or_classes_of_known_divisions() {
+        for ok in ["J", "62", "62.0", "62.01", "01.11", "99"] {
+            assert!(is_nace_code(ok), "{ok}");
+        }
+        for bad in ["V", "j", "04", "62.", "62.012", "6201", "62-01", "", "A1"] {
+            assert!(!is_nace_code(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn country_lists_and_industry_codes_are_checked_with_their_codes() {
+        let defs = [
+            def("markets", FieldType::CountryMulti, &[]),
+            def("activity", FieldType::IndustryCode, &[]),
+        ];
+        let mut e = Errors::new();
+        let values = json!({"markets": ["FR", "XX"], "activity": "62.01"});
+        validate_values(
+            &mut e,
+            "custom_fields",
+            values.as_object().unwrap(),
+            &defs,
+            AppliesTo::Application,
+        );
+        let errors = e.into_result().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(
+            (errors[0].field.as_str(), errors[0].code),
+            ("custom_fields.markets", "country")
+        );
+        let mut e = Errors::new();
+        let values = json!({"markets": ["FR", "DE"], "activity": "6201"});
+        validate_values(
+            &mut e,
+            "custom_fields",
+            values.as_object().unwrap(),
+            &defs,
+            AppliesTo::Application,
+        );
+        assert_eq!(e.into_result().unwrap_err()[0].code, "industry_code");
     }
 }

@@ -92,16 +92,14 @@ pub async fn enter(
         Ok(v) => v,
         Err(e) => return refusal(&state, &lang, &e),
     };
-    let next = if visitor.needs_code() {
+    if visitor.needs_code() {
         let lang = language(&state, &headers, visitor.portal.data.locale.as_deref());
         if let Err(e) = send(&state, &lang, &mut visitor).await {
             tracing::warn!(error = %e.detail(), "sending a portal code failed");
         }
-        "/portal/code"
-    } else {
-        "/portal"
-    };
-    let mut resp = Redirect::to(next).into_response();
+    }
+    // Straight to where the visitor left off (one redirect less on a phone).
+    let mut resp = Redirect::to(&super::resume_path(&visitor)).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
         security::set_cookie(

@@ -6,6 +6,11 @@
 //! token for a session cookie and redirects to `/portal/…`, so the token never reaches a step's
 //! URL, a `Referer` or a link scanner's GET.
 
+// A refused request's page is the handler's whole answer: returning it as the `Err` of the checks
+// (origin, CSRF, step) keeps each handler a straight line of `?`-like early returns, on a path that
+// ends the request anyway, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 mod details;
 mod documents;
 mod link;
@@ -149,7 +154,7 @@ fn message(state: &AppState, lang: &Lang, status: StatusCode, key: &str) -> Resp
         context: minijinja::Value::from_serialize(json!({
             "heading": state.web.t(lang, &format!("portal-{key}-title"), &[]),
             "text": state.web.t(lang, &format!("portal-{key}-text"), &[]),
-            "language_action": "/portal/language",
+            "plain": true,
         })),
         form_action: Vec::new(),
     })
@@ -369,14 +374,14 @@ pub fn next_step(visitor: &Visitor, step: &str) -> String {
     format!("/portal/{next}")
 }
 
-/// `/portal`: where the visitor left off.
-async fn resume(State(state): State<AppState>, visit: Visit) -> Response {
-    let v = &visit.visitor;
+/// Where a visitor goes back to: the code first, the submitted state, else the first step not
+/// yet saved (the review when all are).
+pub fn resume_path(v: &Visitor) -> String {
     if v.needs_code() {
-        return Redirect::to("/portal/code").into_response();
+        return "/portal/code".into();
     }
     if !v.portal.is_open() {
-        return Redirect::to("/portal/done").into_response();
+        return "/portal/done".into();
     }
     let saved = &v.portal.data.saved_steps;
     let next = v
@@ -385,8 +390,12 @@ async fn resume(State(state): State<AppState>, visit: Visit) -> Response {
         .into_iter()
         .find(|s| !saved.iter().any(|d| d == s))
         .unwrap_or("review");
-    let _ = state;
-    Redirect::to(&format!("/portal/{next}")).into_response()
+    format!("/portal/{next}")
+}
+
+/// `/portal`: where the visitor left off.
+async fn resume(visit: Visit) -> Response {
+    Redirect::to(&resume_path(&visit.visitor)).into_response()
 }
 
 /// Keeps the session alive (the expiry warning's button): `{expires_at}`.

@@ -110,7 +110,9 @@ pub struct NewQuery {
     parent: Option<String>,
 }
 
-/// The party form: `party` is the stored party when editing.
+/// The party form: `party` is the stored party when editing; `posted`, `summary` and `errors` when
+/// a post was refused.
+#[allow(clippy::too_many_arguments)] // each is one part of the page; a struct would only rename them
 async fn form(
     state: &AppState,
     visit: &Visit,
