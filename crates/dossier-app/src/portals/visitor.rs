@@ -31,6 +31,10 @@ pub struct SessionState {
     pub code_sent_at: Option<String>,
     #[serde(default)]
     pub code_attempts_left: u32,
+    /// This session sent the form: it may still see the thank-you page once the portal is closed
+    /// (a collect closes when it is sent).
+    #[serde(default)]
+    pub sent: bool,
 }
 
 /// A client in a portal session.
@@ -200,7 +204,8 @@ impl App {
             .await?
             .ok_or_else(ended)?;
         let portal = Portal::from_row(row)?;
-        if portal.row.status == "closed" || portal.expired(&at) {
+        let state: SessionState = serde_json::from_str(&session.data).unwrap_or_default();
+        if (portal.row.status == "closed" && !state.sent) || portal.expired(&at) {
             return Err(AppError::Gone(
                 "link_expired",
                 "this link is no longer valid".into(),
@@ -212,7 +217,6 @@ impl App {
         self.store
             .touch_web_session(&hash, &session.last_seen_at, &session.idle_expires_at)
             .await?;
-        let state = serde_json::from_str(&session.data).unwrap_or_default();
         Ok(Visitor {
             principal: principal(&session.workspace_id, &portal),
             portal,
@@ -546,6 +550,15 @@ impl App {
         })
         .await?;
         v.portal.row.status = if is_collect { "closed" } else { "submitted" }.into();
+        // The form is sent either way: only the thank-you page of a closed collect needs this.
+        v.state.sent = true;
+        let _ = self
+            .store
+            .set_web_session_data(
+                &v.session.id_hash,
+                &serde_json::to_string(&v.state).expect("serialises"),
+            )
+            .await;
         Ok(v.portal.data.redirect_url.as_deref().map(|u| {
             let mut url = url::Url::parse(u).expect("checked when the portal was made");
             url.query_pairs_mut().append_pair("application_id", &id);

@@ -233,8 +233,15 @@ pub(crate) async fn receive_upload(
                     }
                     relationship_id = Some(r).filter(|r: &String| !r.is_empty());
                 }
-                // A form's file input left empty still sends its part, with no file name.
+                // A form's file input left empty still sends its part, with no file name. The
+                // check runs for it as for a file (a form that sent nothing is told why, and its
+                // parts were those of a form allowed to send).
                 "file" if field.file_name() == Some("") => {
+                    before_file(BeforeFile {
+                        document_type: document_type.as_deref(),
+                        relationship_id: relationship_id.as_deref(),
+                        parts: &parts,
+                    })?;
                     small_text(field, "file", 1024).await?;
                 }
                 "file" if file.is_none() => {
@@ -298,7 +305,13 @@ pub(crate) async fn receive_upload(
         return Err(e);
     }
     let Some(file) = file else {
-        return Err(AppError::invalid("file", "a `file` part is required"));
+        return Err(AppError::Invalid(vec![
+            dossier_domain::validation::FieldError {
+                field: "file".into(),
+                code: "required",
+                message: "a `file` part is required".into(),
+            },
+        ]));
     };
     Ok(Upload {
         file,

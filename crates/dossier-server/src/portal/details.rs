@@ -19,8 +19,8 @@ use crate::web::forms::FieldMessage;
 /// One input of the subject: its name under the subject, the catalogue key of its label, its
 /// kind and the browser's `autocomplete` token.
 pub struct Input {
-    name: &'static str,
-    kind: &'static str,
+    pub name: &'static str,
+    pub kind: &'static str,
     autocomplete: &'static str,
 }
 
@@ -63,22 +63,37 @@ const ADDRESS: &[Input] = &[
     input("country", "country", "country"),
 ];
 
-fn subject_inputs(kind: SubjectKind) -> (&'static str, &'static [Input]) {
+pub fn subject_inputs(kind: SubjectKind) -> (&'static str, &'static [Input]) {
     match kind {
         SubjectKind::Business => ("business", BUSINESS),
         SubjectKind::Person => ("person", PERSON),
     }
 }
 
-/// The countries as `{value, label}` options in the page's language, sorted by name.
+/// The countries as `{value, label}` options in the page's language, sorted by name as a reader
+/// looks for them: accents and case aside (`Égypte` among the E's, `Åland` among the A's).
 pub fn countries(state: &AppState, lang: &Lang) -> Vec<Value> {
     let mut list: Vec<(String, &str)> = dossier_domain::country::ISO_3166_ALPHA2
         .iter()
-        .map(|c| (state.web.t(lang, &format!("country-{c}"), &[]), *c))
+        .map(|c| (country_name(state, lang, c), *c))
         .collect();
-    list.sort();
+    list.sort_by_cached_key(|(label, _)| (sort_key(label), label.clone()));
     list.into_iter()
         .map(|(label, code)| json!({"value": code, "label": label}))
+        .collect()
+}
+
+/// A country's name in the page's language.
+pub fn country_name(state: &AppState, lang: &Lang, code: &str) -> String {
+    state.web.t(lang, &format!("country-{code}"), &[])
+}
+
+/// A name without its accents, in lower case: what alphabetical order compares first.
+fn sort_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .flat_map(char::to_lowercase)
         .collect()
 }
 
@@ -188,7 +203,14 @@ fn custom_inputs(
                 FieldType::Date => ("date", Vec::new()),
                 FieldType::Boolean => ("boolean", Vec::new()),
                 FieldType::Country => ("country", Vec::new()),
-                FieldType::CountryMulti => ("countries", countries(state, lang)),
+                // The chosen ones first: a long list scrolls, and they stay in sight.
+                FieldType::CountryMulti => {
+                    let (mut chosen, rest): (Vec<Value>, Vec<Value>) = countries(state, lang)
+                        .into_iter()
+                        .partition(|c| selected.iter().any(|s| c["value"] == s.as_str()));
+                    chosen.extend(rest);
+                    ("countries", chosen)
+                }
                 FieldType::Choice => ("choice", choice_options(d)),
                 FieldType::MultiChoice => ("choices", choice_options(d)),
             };
@@ -379,5 +401,34 @@ pub async fn save(State(state): State<AppState>, mut visit: Visit, body: Bytes) 
             }
             Err(r) => r,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_key;
+
+    #[test]
+    fn names_sort_with_their_accents_aside() {
+        let mut names = vec![
+            "Zimbabwe",
+            "Égypte",
+            "Åland",
+            "Espagne",
+            "équateur",
+            "Allemagne",
+        ];
+        names.sort_by_cached_key(|n| (sort_key(n), n.to_string()));
+        assert_eq!(
+            names,
+            [
+                "Åland",
+                "Allemagne",
+                "Égypte",
+                "équateur",
+                "Espagne",
+                "Zimbabwe"
+            ]
+        );
     }
 }

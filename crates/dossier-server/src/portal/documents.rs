@@ -72,7 +72,7 @@ fn slots(state: &AppState, visit: &Visit, case: &Application) -> Vec<Value> {
             .collect::<Vec<_>>()
             .join(" / ");
         json!({
-            "id": format!("slot-{}-{}", first, rid.as_deref().unwrap_or("subject")),
+            "id": slot_id(&first, rid.as_deref()),
             "type": first,
             "types": types,
             "label": label,
@@ -83,7 +83,7 @@ fn slots(state: &AppState, visit: &Visit, case: &Application) -> Vec<Value> {
         })
     };
     let portal = &visit.visitor.portal;
-    match portal.round() {
+    let all: Vec<Value> = match portal.round() {
         Some(round) if portal.is_collect() && !round.documents.is_empty() => round
             .documents
             .iter()
@@ -100,7 +100,22 @@ fn slots(state: &AppState, visit: &Visit, case: &Application) -> Vec<Value> {
             .iter()
             .map(|e| slot(e.types.clone(), e.relationship_id.clone(), None))
             .collect(),
-    }
+    };
+    // Two rules may expect the same document of the same party (a director who is also a
+    // beneficial owner: one identity document): one slot, one upload.
+    let mut seen = std::collections::HashSet::new();
+    all.into_iter()
+        .filter(|s| seen.insert(s["id"].as_str().unwrap_or_default().to_string()))
+        .collect()
+}
+
+/// The id of the slot of a document type for the subject or a party (`slot_id` of the page).
+fn slot_id(document_type: &str, relationship_id: Option<&str>) -> String {
+    format!(
+        "slot-{}-{}",
+        document_type,
+        relationship_id.unwrap_or("subject")
+    )
 }
 
 async fn render(
@@ -152,6 +167,8 @@ pub async fn upload(State(state): State<AppState>, visit: Visit, request: Reques
         return Redirect::to("/portal/details").into_response();
     };
     let csrf = visit.visitor.session.csrf_token.clone();
+    // The slot the file was for, so that its error shows beside its input.
+    let slot = std::sync::Mutex::new(None);
     let received = receive_upload(
         &state,
         &visit.visitor.principal,
@@ -171,12 +188,14 @@ pub async fn upload(State(state): State<AppState>, visit: Visit, request: Reques
             let document_type = b
                 .document_type
                 .ok_or_else(|| AppError::invalid("type", "choose the document first"))?;
+            *slot.lock().unwrap() = Some(slot_id(document_type, b.relationship_id));
             state
                 .app
                 .visitor_may_upload(&visit.visitor, document_type, b.relationship_id)
         },
     )
     .await;
+    let slot = slot.into_inner().unwrap_or_default();
     let result = match received {
         Ok(upload) => {
             let document_type = upload.document_type.clone().unwrap_or_default();
@@ -201,18 +220,36 @@ pub async fn upload(State(state): State<AppState>, visit: Visit, request: Reques
         Err(e) => match visit.form_errors(&state, &e) {
             Ok((summary, mut errors)) => {
                 // The pipeline names the `file` part; the page has a file input per slot.
+                let no_file = matches!(&e, AppError::Invalid(v)
+                    if v.iter().any(|f| f.field == "file" && f.code == "required"));
                 for m in &mut errors {
                     if m.field == "file" || m.field == "type" {
                         m.field = "file".into();
+                        if no_file {
+                            m.message = state.web.t(&visit.lang, "documents-no-file", &[]);
+                        }
+                        if let Some(s) = &slot {
+                            m.id = format!("{s}-file");
+                        }
                     }
+                }
+                // Errors that are not a field's (a refused kind of file, a file too large) are the
+                // file input's too.
+                if errors.is_empty()
+                    && let (Some(text), Some(s)) = (&summary, &slot)
+                {
+                    errors.push(FieldMessage {
+                        field: "file".into(),
+                        id: format!("{s}-file"),
+                        message: text.clone(),
+                    });
                 }
                 let status = match e {
                     AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
                     AppError::UnsupportedMediaType(..) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
-                let summary = summary.or_else(|| errors.first().map(|m| m.message.clone()));
-                render(&state, &visit, status, summary, errors, None).await
+                render(&state, &visit, status, None, errors, slot).await
             }
             Err(r) => r,
         },

@@ -176,6 +176,7 @@ async fn form(
                 "parent": parent,
                 "action": action,
                 "fields": subject_fields(state, &visit.lang, prefix, inputs, &subject, posted, required),
+                "countries": super::details::countries(state, &visit.lang),
                 "roles": roles,
                 "ownership": ownership,
                 "summary": summary,

@@ -8,6 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 
+use dossier_domain::custom_field::FieldType;
+
 use super::Visit;
 use crate::AppState;
 use crate::web::forms::FieldMessage;
@@ -26,28 +28,38 @@ async fn render(
         Err(e) => return super::refusal(state, &visit.lang, &e),
     };
     let value = serde_json::to_value(&case).unwrap_or_default();
-    let prefix = case.kind.as_str();
+    let lang = &visit.lang;
+    let country = |code: &str| super::details::country_name(state, lang, code);
+    // The subject's answers in the form's order, countries by name.
+    let (prefix, inputs) = super::details::subject_inputs(case.kind);
+    let subject = &value[prefix];
     let mut details = Vec::new();
-    if let Value::Object(subject) = &value[prefix] {
-        for (k, v) in subject {
-            match v {
-                Value::String(s) if !s.is_empty() => details.push(json!({
-                    "label": state.web.t(&visit.lang, &format!("field-{k}"), &[]), "value": s})),
-                Value::Object(address) => {
-                    let line: Vec<&str> =
-                        ["line1", "line2", "postal_code", "city", "region", "country"]
-                            .iter()
-                            .filter_map(|f| address.get(*f).and_then(Value::as_str))
-                            .collect();
-                    if !line.is_empty() {
-                        details.push(
-                            json!({"label": state.web.t(&visit.lang, "field-address", &[]),
-                                            "value": line.join(", ")}),
-                        );
-                    }
+    for i in inputs {
+        if let Some(s) = subject[i.name].as_str().filter(|s| !s.is_empty()) {
+            let shown = if i.kind == "country" {
+                country(s)
+            } else {
+                s.to_string()
+            };
+            details.push(json!({"label": state.web.t(lang, &format!("field-{}", i.name), &[]), "value": shown}));
+        }
+    }
+    if let Value::Object(address) = &subject["address"] {
+        let line: Vec<String> = ["line1", "line2", "postal_code", "city", "region", "country"]
+            .iter()
+            .filter_map(|f| address.get(*f).and_then(Value::as_str).map(|v| (*f, v)))
+            .map(|(f, v)| {
+                if f == "country" {
+                    country(v)
+                } else {
+                    v.to_string()
                 }
-                _ => {}
-            }
+            })
+            .collect();
+        if !line.is_empty() {
+            details.push(
+                json!({"label": state.web.t(lang, "field-address", &[]), "value": line.join(", ")}),
+            );
         }
     }
     let definitions = state
@@ -57,16 +69,25 @@ async fn render(
         .unwrap_or_default();
     for d in dossier_app::custom_fields::shown_in_portal(&definitions, &case) {
         if let Some(v) = case.custom_fields.get(&d.api_name).filter(|v| !v.is_null()) {
+            let is_country = matches!(d.field_type, FieldType::Country | FieldType::CountryMulti);
             let text = match v {
+                Value::String(s) if is_country => country(s),
                 Value::String(s) => s.clone(),
-                Value::Bool(b) => state.web.t(
-                    &visit.lang,
-                    if *b { "answer-yes" } else { "answer-no" },
-                    &[],
-                ),
+                Value::Bool(b) => {
+                    state
+                        .web
+                        .t(lang, if *b { "answer-yes" } else { "answer-no" }, &[])
+                }
                 Value::Array(items) => items
                     .iter()
                     .filter_map(Value::as_str)
+                    .map(|s| {
+                        if is_country {
+                            country(s)
+                        } else {
+                            s.to_string()
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
                 other => other.to_string(),
@@ -75,11 +96,22 @@ async fn render(
         }
     }
     let mut parties = Vec::new();
-    collect_parties(&case.relationships, &mut parties);
+    collect_parties(state, lang, &case.relationships, None, &mut parties);
     let documents: Vec<Value> = case
         .documents
         .iter()
-        .map(|d| json!({"type": state.web.t(&visit.lang, &format!("doctype-{}", d.document_type), &[])}))
+        .map(|d| {
+            let whose = d
+                .relationship_id
+                .as_deref()
+                .and_then(|r| dossier_domain::relationship::find(&case.relationships, r))
+                .map(party_name)
+                .or_else(|| case.business.as_ref().and_then(|b| b.name.clone()))
+                .or_else(|| case.person.as_ref().map(|p| p.full_name()))
+                .unwrap_or_default();
+            json!({"type": state.web.t(lang, &format!("doctype-{}", d.document_type), &[]),
+                   "whose": whose})
+        })
         .collect();
     visit
         .page(
@@ -93,16 +125,35 @@ async fn render(
         .await
 }
 
-fn collect_parties(parties: &[dossier_domain::relationship::Relationship], out: &mut Vec<Value>) {
+fn party_name(p: &dossier_domain::relationship::Relationship) -> String {
+    p.person
+        .as_ref()
+        .map(|x| x.full_name())
+        .or_else(|| p.business.as_ref().and_then(|b| b.name.clone()))
+        .unwrap_or_default()
+}
+
+/// The parties in tree order: `{name, roles, owner}` (`owner`: the holding a party is under).
+fn collect_parties(
+    state: &AppState,
+    lang: &crate::web::Lang,
+    parties: &[dossier_domain::relationship::Relationship],
+    owner: Option<&str>,
+    out: &mut Vec<Value>,
+) {
     for p in parties {
-        let name = p
-            .person
-            .as_ref()
-            .map(|x| x.full_name())
-            .or_else(|| p.business.as_ref().and_then(|b| b.name.clone()))
-            .unwrap_or_default();
-        out.push(json!({"name": name}));
-        collect_parties(&p.relationships, out);
+        let name = party_name(p);
+        let roles: Vec<String> = p
+            .roles
+            .iter()
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .filter_map(|r| {
+                r.as_str()
+                    .map(|r| state.web.t(lang, &format!("role-{r}"), &[]))
+            })
+            .collect();
+        out.push(json!({"name": name, "roles": roles.join(", "), "owner": owner}));
+        collect_parties(state, lang, &p.relationships, Some(&name), out);
     }
 }
 
