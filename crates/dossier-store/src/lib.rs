@@ -40,6 +40,8 @@ pub use audit::{AuditEntry, ChainBreak};
 pub use documents::Document;
 pub use events::{Event, EventFilter, TEST_EVENT};
 pub use idempotency::IdempotentResponse;
+/// The newest schema version this build knows.
+pub use migrate::LATEST as LATEST_VERSION;
 pub use portals::{PortalFilter, PortalRow};
 pub use risk_history::RiskHistoryEntry;
 pub use screening_queue::{QueuedScreening, StoredCase};
