@@ -324,13 +324,19 @@ fn expiry(field: &str, given: Option<&str>, default_ttl: std::time::Duration) ->
 }
 
 /// The checks shared by both kinds of portal: a redirect URL that is an absolute http(s) URL, an
-/// e-mail address, a known locale.
-fn check_common(
+/// e-mail address, a locale's shape, a theme the workspace has.
+async fn check_common(
+    tx: &mut Tx,
+    ws: &str,
     errors: &mut Errors,
     redirect_url: &Option<String>,
     email: &Option<String>,
     locale: &Option<String>,
-) {
+    theme: &Option<String>,
+) -> AppResult<()> {
+    if let Some(t) = theme {
+        check_theme(tx, ws, t, errors).await?;
+    }
     if let Some(u) = redirect_url {
         match url::Url::parse(u) {
             Ok(parsed)
@@ -357,6 +363,7 @@ fn check_common(
             errors.add("locale", "must be a language tag such as en, fr or fr-BE");
         }
     }
+    Ok(())
 }
 
 impl App {
@@ -378,7 +385,16 @@ impl App {
         let ttl = self.link_ttl();
         self.write(p, idempotency, async |tx| {
             let mut errors = Errors::new();
-            check_common(&mut errors, &new.redirect_url, &new.email, &new.locale);
+            check_common(
+                tx,
+                p.ws(),
+                &mut errors,
+                &new.redirect_url,
+                &new.email,
+                &new.locale,
+                &new.theme,
+            )
+            .await?;
             let subject_type = new.kind.unwrap_or(SubjectKind::Business);
             // The default custom fields must be valid on a case, now rather than when the client
             // starts.
@@ -390,9 +406,6 @@ impl App {
                 &definitions,
                 dossier_domain::custom_field::AppliesTo::Application,
             );
-            if let Some(t) = &new.theme {
-                check_theme(tx, p.ws(), t, &mut errors).await?;
-            }
             errors.into_result()?;
             if let Some(template) = &new.template {
                 crate::workflow::template_for(&tx.settings(), p.ws(), template, subject_type)
@@ -583,10 +596,8 @@ impl App {
             let round = new_round(p, &case, &new, 1)?;
             let expires_at = expiry("expires_at", new.expires_at.as_deref(), ttl)?;
             let mut errors = Errors::new();
-            check_common(&mut errors, &new.redirect_url, &new.email, &new.locale);
-            if let Some(t) = &new.theme {
-                check_theme(tx, p.ws(), t, &mut errors).await?;
-            }
+            check_common(tx, p.ws(), &mut errors, &new.redirect_url, &new.email, &new.locale, &new.theme)
+                .await?;
             errors.into_result()?;
             let at = now();
             let mut portal = Portal {
@@ -645,10 +656,16 @@ impl App {
                 let number = portal.round().map_or(1, |r| r.round + 1);
                 let round = new_round(p, &case, &new, number)?;
                 let mut errors = Errors::new();
-                check_common(&mut errors, &new.redirect_url, &new.email, &new.locale);
-                if let Some(t) = &new.theme {
-                    check_theme(tx, p.ws(), t, &mut errors).await?;
-                }
+                check_common(
+                    tx,
+                    p.ws(),
+                    &mut errors,
+                    &new.redirect_url,
+                    &new.email,
+                    &new.locale,
+                    &new.theme,
+                )
+                .await?;
                 errors.into_result()?;
                 let at = now();
                 if let Some(last) = portal.data.rounds.last_mut()
