@@ -12,8 +12,6 @@ use serde::{Deserialize, Serialize};
 /// serialise even at its default: no `Option` fields (an empty string stands for "unset", as in
 /// [`DatabaseConfig::url`]). Unknown keys are an error in every section.
 ///
-/// Reserved for later, not implemented (so an error today, like any unknown key): `[backoffice]`,
-/// `[oidc]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -28,6 +26,42 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub portal: PortalConfig,
     pub smtp: SmtpConfig,
+    pub backoffice: BackofficeConfig,
+    pub oidc: OidcConfig,
+}
+
+/// `[backoffice]`: the analysts' pages and their sign-in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackofficeConfig {
+    /// A session ends after this long without a request, and in any case after `session_max`.
+    pub session_idle: String,
+    pub session_max: String,
+    /// The shortest password a user may choose.
+    pub min_password_length: u32,
+    /// Failed sign-ins in a row, for one account or from one client address, before it is locked.
+    pub lockout_after: u32,
+    /// The first lock's length; each further failure doubles it, up to `lockout_max`.
+    pub lockout_base: String,
+    pub lockout_max: String,
+}
+
+/// `[oidc]`: sign-in with an OpenID Connect provider (off while `issuer` is empty).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The provider's issuer URL; its discovery document is read from
+    /// `{issuer}/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Only e-mail addresses of these domains may sign in (empty: any domain of an existing user).
+    pub allowed_domains: Vec<String>,
+    /// A claim whose value, when it names a role (`admin`, `reviewer`, …), sets the user's role at
+    /// each sign-in. Empty: roles are managed in Dossier only.
+    pub role_claim: String,
+    /// The label of the sign-in button, e.g. `Okta`.
+    pub name: String,
 }
 
 /// `[server]`: the HTTP API.
@@ -213,6 +247,21 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             portal: PortalConfig::default(),
             smtp: SmtpConfig::default(),
+            backoffice: BackofficeConfig::default(),
+            oidc: OidcConfig::default(),
+        }
+    }
+}
+
+impl Default for BackofficeConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: "30m".into(),
+            session_max: "12h".into(),
+            min_password_length: 12,
+            lockout_after: 5,
+            lockout_base: "30s".into(),
+            lockout_max: "1h".into(),
         }
     }
 }
@@ -392,11 +441,24 @@ impl Config {
             ("portal.session_idle", &self.portal.session_idle),
             ("portal.session_max", &self.portal.session_max),
             ("portal.otp_ttl", &self.portal.otp_ttl),
+            ("backoffice.session_idle", &self.backoffice.session_idle),
+            ("backoffice.session_max", &self.backoffice.session_max),
+            ("backoffice.lockout_base", &self.backoffice.lockout_base),
+            ("backoffice.lockout_max", &self.backoffice.lockout_max),
         ] {
             parse_every(value).map_err(|e| format!("`{key}`: {e}"))?;
         }
         if self.portal.otp_attempts == 0 {
             return Err("`portal.otp_attempts` must be at least 1".into());
+        }
+        if self.backoffice.min_password_length < 8 || self.backoffice.lockout_after == 0 {
+            return Err(
+                "`backoffice.min_password_length` must be at least 8 and `backoffice.lockout_after` at least 1"
+                    .into(),
+            );
+        }
+        if !self.oidc.issuer.is_empty() && self.oidc.client_id.is_empty() {
+            return Err("`oidc.client_id` is required with `oidc.issuer`".into());
         }
         self.public_url()?;
         self.refresh_sources().map(|_| ())

@@ -22,7 +22,7 @@ struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 13;
+pub const LATEST: i64 = 14;
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -114,6 +114,13 @@ const MIGRATIONS: &[Migration] = &[
         name: "portals",
         sqlite: include_str!("../migrations/sqlite/0013_portals.sql"),
         postgres: include_str!("../migrations/postgres/0013_portals.sql"),
+        rust: None,
+    },
+    Migration {
+        version: 14,
+        name: "users",
+        sqlite: include_str!("../migrations/sqlite/0014_users.sql"),
+        postgres: include_str!("../migrations/postgres/0014_users.sql"),
         rust: None,
     },
 ];

@@ -441,7 +441,12 @@ mod tests {
                 "[portal]\npublic_url = \"ftp://x\"".to_string(),
                 "`portal.public_url`",
             ),
-            ("[oidc]\nissuer = \"x\"".to_string(), "`oidc`"),
+            ("[oidc]\nissuer = \"x\"".to_string(), "`oidc.client_id`"),
+            ("[oidc]\nprovider = \"x\"".to_string(), "`oidc.provider`"),
+            (
+                "[backoffice]\nlockout_base = \"x\"".to_string(),
+                "`backoffice.lockout_base`",
+            ),
             ("server = 3".to_string(), "`server`"),
         ] {
             let err = format!("{:#}", parse_text(&text).unwrap_err());

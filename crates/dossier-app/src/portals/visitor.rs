@@ -8,6 +8,8 @@ use dossier_domain::application::{Application, ApplicationPatch, NewApplication,
 use dossier_domain::relationship::{NewRelationship, RelationshipPatch};
 use dossier_domain::validation::Errors;
 use dossier_store::{WebSession, now, timestamp};
+
+use crate::sessions::{NewSession, later};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -101,18 +103,9 @@ impl Visitor {
     }
 }
 
-fn session_hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
 fn code_hash(session: &str, code: &str) -> String {
     // Salted with the session, so equal codes of two sessions hash apart.
     hex::encode(Sha256::digest(format!("{session}:{code}").as_bytes()))
-}
-
-fn later(by: std::time::Duration) -> String {
-    let by = jiff::SignedDuration::try_from(by).unwrap_or(jiff::SignedDuration::ZERO);
-    timestamp(jiff::Timestamp::now() + by)
 }
 
 /// The portal principal: it acts as the `client` role, named by the portal.
@@ -121,10 +114,6 @@ fn principal(ws: &str, portal: &Portal) -> Principal {
 }
 
 impl App {
-    fn duration(&self, text: &str) -> std::time::Duration {
-        crate::config::parse_every(text).expect("checked at start")
-    }
-
     /// The portal of a link: unknown tokens are 404, expired or closed ones 410; nothing tells which
     /// workspace or case is behind either.
     pub async fn portal_for_link(&self, token: &str) -> AppResult<(String, Portal)> {
@@ -154,24 +143,17 @@ impl App {
     /// Swaps a link's token for a session: the answer's secret goes in the cookie.
     pub async fn start_visit(&self, token: &str) -> AppResult<(String, Visitor)> {
         let (ws, portal) = self.portal_for_link(token).await?;
-        let secret = crate::new_secret();
-        let at = now();
-        let idle = self.duration(&self.config.portal.session_idle);
-        let max = self.duration(&self.config.portal.session_max);
-        let expires_at = later(max).min(portal.row.expires_at.clone());
-        let session = WebSession {
-            id_hash: session_hash(&secret),
-            workspace_id: ws.clone(),
-            kind: "portal".into(),
-            subject_id: portal.id().to_string(),
-            csrf_token: crate::new_secret(),
-            data: serde_json::to_string(&SessionState::default()).expect("serialises"),
-            created_at: at.clone(),
-            last_seen_at: at,
-            idle_expires_at: later(idle).min(expires_at.clone()),
-            expires_at,
-        };
-        self.store.insert_web_session(&session).await?;
+        let (secret, session) = self
+            .open_session(NewSession {
+                workspace_id: &ws,
+                kind: "portal",
+                subject_id: portal.id(),
+                data: serde_json::to_string(&SessionState::default()).expect("serialises"),
+                idle: self.duration(&self.config.portal.session_idle),
+                max: self.duration(&self.config.portal.session_max),
+                not_after: Some(portal.row.expires_at.clone()),
+            })
+            .await?;
         let visitor = Visitor {
             principal: principal(&ws, &portal),
             portal,
@@ -186,18 +168,12 @@ impl App {
     /// request moves the idle expiry.
     pub async fn visitor(&self, secret: &str) -> AppResult<Visitor> {
         let ended = || AppError::Forbidden("session_expired", "your session has ended".into());
-        let hash = session_hash(secret);
-        let mut session = self
-            .store
-            .web_session(&hash)
+        let idle = self.duration(&self.config.portal.session_idle);
+        let session = self
+            .live_session(secret, "portal", idle)
             .await?
-            .filter(|s| s.kind == "portal")
             .ok_or_else(ended)?;
         let at = now();
-        if session.expires_at <= at || session.idle_expires_at <= at {
-            self.store.delete_web_session(&hash).await?;
-            return Err(ended());
-        }
         let row = self
             .store
             .portal(&session.workspace_id, &session.subject_id)
@@ -211,12 +187,6 @@ impl App {
                 "this link is no longer valid".into(),
             ));
         }
-        let idle = self.duration(&self.config.portal.session_idle);
-        session.idle_expires_at = later(idle).min(session.expires_at.clone());
-        session.last_seen_at = at;
-        self.store
-            .touch_web_session(&hash, &session.last_seen_at, &session.idle_expires_at)
-            .await?;
         Ok(Visitor {
             principal: principal(&session.workspace_id, &portal),
             portal,
@@ -227,7 +197,7 @@ impl App {
 
     /// Ends a session (the visitor leaves, or the cookie is replaced).
     pub async fn end_visit(&self, secret: &str) -> AppResult<()> {
-        Ok(self.store.delete_web_session(&session_hash(secret)).await?)
+        self.end_session(secret).await
     }
 
     /// Sends a one-time code to the portal's e-mail address (at most one every 30 seconds).
