@@ -61,6 +61,14 @@ error-field-password_mismatch = The two new passwords are not the same.
 
 bo-done-password = Your password is changed.
 bo-done-decided = The decision is recorded.
+bo-done-profile = The profile is saved.
+bo-done-custom_fields = The custom fields are saved.
+bo-done-document = The document's review is saved.
+bo-done-task_run = The task was run again.
+bo-done-task_cleared = The task is cleared.
+bo-done-hit = The screening hit is reviewed.
+bo-done-risk = The risk adjustment is recorded.
+bo-done-request = The request is sent to the client's portal.
 
 ## Case list
 
@@ -118,7 +126,7 @@ bo-decision = Decision
 bo-decided = { $status } on { $at }.
 bo-reserved = Only a qualified reviewer may decide this case:
 bo-four-eyes = An approval needs two different people (four eyes).
-bo-first-approval = First approval given by { $who }; a second, different person must approve.
+bo-first-approval = First approval by { $who } on { $at }: a second, different person must approve.
 bo-decision-refused = This decision is not allowed
 bo-decision-choice = Your decision
 bo-approve = Approve
@@ -132,3 +140,255 @@ actor-portal = Client portal
 actor-system = System
 actor-cli = Command line
 actor-oidc = Identity provider
+
+## Case page: header and profile
+
+bo-next-case = Next case
+bo-shortcuts = Keyboard shortcuts
+bo-edit = Edit
+bo-created = Created on
+bo-empty = Not given
+bo-custom-fields = Custom fields
+bo-custom-fields-none = This workspace has no custom fields for cases.
+bo-edit-title = Edit { $name }
+bo-save-profile = Save the profile
+bo-save-custom-fields = Save the custom fields
+bo-read-only = Your role can look at this case, not change it.
+
+## Case page: relationships
+
+bo-relationships = People and companies
+bo-ownership-hint = Effective ownership is computed through every chain of holdings, as the UBO check sees it.
+bo-kind-person = Person
+bo-kind-business = Company
+bo-ownership-direct = holds { $percent }% directly
+bo-ownership-effective = { $percent }% effective
+bo-ownership-paths = Chains of ownership of { $name }
+bo-ownership-cycles =
+    { $count ->
+        [one] One cross-holding was cut
+       *[other] { $count } cross-holdings were cut
+    }: figures count each chain once. Check the chart.
+bo-ownership-truncated = The chart has too many chains: the figures are lower bounds.
+
+## Case page: documents
+
+bo-documents = Documents
+bo-documents-none = No document yet.
+bo-doc-status-unset = Not reviewed
+bo-doc-status-valid = Valid
+bo-doc-status-invalid = Invalid
+bo-size-kb = { $size } KB
+bo-uploaded = sent on { $at } by { $who }
+bo-doc-invalid-because = Invalid: { $reason }.
+bo-preview = Preview
+bo-preview-of = { $document } of { $whose }
+bo-download = Download
+bo-doc-mark = Mark the document
+bo-doc-valid = Valid
+bo-doc-invalid = Invalid
+bo-doc-reason = Why it is invalid
+bo-doc-reason-hint = Only for an invalid document.
+bo-doc-submit = Save the review
+bo-doc-reason-expired = Expired
+bo-doc-reason-unreadable = Unreadable
+bo-doc-reason-incomplete = Incomplete
+bo-doc-reason-name_mismatch = The name does not match
+bo-doc-reason-birth_date_mismatch = The date of birth does not match
+bo-doc-reason-suspected_forgery = Suspected forgery
+bo-doc-reason-wrong_document_type = Not the document asked for
+bo-doc-reason-too_old = Too old
+bo-doc-reason-address_mismatch = The address does not match
+bo-doc-reason-unaccepted_issuer = Issuer not accepted
+bo-doc-reason-face_mismatch = The face does not match
+bo-doc-reason-registration_number_mismatch = The registration number does not match
+bo-doc-reason-company_dissolved = The company is dissolved
+bo-doc-reason-outdated = Not up to date
+bo-doc-reason-unsigned = Not signed
+bo-doc-reason-ubo_mismatch = The beneficial owners do not match
+bo-doc-reason-ownership_mismatch = The ownership does not match
+bo-doc-reason-signatory_mismatch = The signatory does not match
+bo-doc-reason-insufficient_powers = Insufficient powers
+bo-doc-reason-holder_mismatch = The account holder does not match
+bo-doc-reason-iban_mismatch = The IBAN does not match
+bo-doc-reason-activity_mismatch = The activity does not match
+bo-doc-reason-revoked = Revoked
+bo-doc-reason-insufficient = Not sufficient
+bo-doc-reason-inconsistent = Inconsistent
+bo-doc-reason-irrelevant = Not relevant
+
+## Case page: tasks
+
+bo-task-stale = Out of date
+bo-task-inactive = Not active
+bo-findings = Findings of { $task }
+bo-task-cleared-by = Cleared by { $who } on { $at }:
+bo-evidence = Evidence
+bo-task-run = Run again
+bo-task-clear-comment = Why you clear it
+bo-task-clear = Clear the task
+
+## Case page: screening
+
+bo-screening = Screening hits
+bo-hits-none = No hit.
+bo-hit-status-unreviewed = To review
+bo-hit-status-false_positive = Dismissed
+bo-hit-status-true_positive = Confirmed
+bo-hit-status-withdrawn = Withdrawn
+bo-hit-score = Score { $score }
+bo-hit-remembered = Remembered false positive
+bo-hit-remembered-hint = This entry will not be raised again for this party while its record on the list stays the same.
+bo-hit-held = A later screening kept it dismissed.
+bo-hit-compare = { $party } compared with the list entry
+bo-hit-party = The party of the case
+bo-hit-entry = The list entry ({ $list })
+bo-hit-names = Names
+bo-hit-birth = Date of birth
+bo-hit-countries = Nationality and countries
+bo-hit-programme = Programme
+bo-hit-topics = Topics
+bo-hit-source = List and entry
+bo-hit-why = Why the score is { $score }
+bo-hit-matched = “{ $query }” matched “{ $matched }”.
+bo-hit-features = What made the score
+bo-hit-feature = Feature
+bo-hit-contribution = Contribution
+bo-hit-detail = Detail
+bo-hit-tokens = Words compared
+bo-hit-unmatched = Words of the case without a match: { $words }.
+bo-hit-reviewed = { $status } by { $who } on { $at }:
+bo-hit-decide = Is it the same party?
+bo-hit-confirm = Confirm: it is the same party
+bo-hit-dismiss = Dismiss: a false positive
+bo-hit-comment = Comment
+bo-hit-submit = Save the review
+bo-feature-name = Name
+bo-feature-legal_form = Legal form
+bo-feature-weak_alias = Weak alias
+bo-feature-birth_date = Date of birth
+bo-feature-country = Country
+bo-feature-schema = Kind of entity
+bo-token-exact = exact
+bo-token-fuzzy = spelling
+bo-token-phonetic = sound
+bo-token-transliteration = transliteration
+bo-token-initial = initial
+bo-token-joined = joined words
+bo-token-nickname = nickname
+bo-topic-sanction = Sanctions
+bo-topic-role-pep = Politically exposed person
+
+## Case page: risk
+
+bo-risk = Risk
+bo-risk-none = The risk is not assessed yet.
+bo-risk-score = Score { $score }
+bo-risk-floor = Level at least { $level } by rule { $rule } (the score alone gave { $score_level }).
+bo-risk-errors = Rules that could not be evaluated: { $rules }. The score may be too low.
+bo-risk-explanation = How the score is made
+bo-risk-rule = Rule
+bo-risk-outcome = Outcome
+bo-risk-points = Points
+bo-risk-total = Total
+bo-rule-fired = Applies
+bo-rule-not_fired = Does not apply
+bo-rule-error = Could not be evaluated
+bo-risk-adjustments = Manual adjustments
+bo-risk-history = History of the risk
+bo-when = When
+bo-risk-cause = Cause
+bo-risk-adjust = Adjust the score
+bo-risk-adjust-points = Points
+bo-risk-adjust-hint = A whole number: 10 adds, -10 takes away.
+bo-risk-adjust-reason = Reason
+bo-risk-adjust-submit = Adjust the risk
+
+## Case page: decision
+
+bo-decided-by = by { $who } on { $at }.
+bo-first-approval-was = First approval by { $who } on { $at } (four eyes).
+bo-first-approval-mine = You gave the first approval: someone else must give the second.
+bo-decided-overriding = Decided before every task was done.
+bo-decided-automatically = Decided automatically by the rule { $rule }.
+bo-decision-override = Decide although tasks are not done
+bo-decision-override-hint = Only a qualified reviewer may, and the decision says so.
+
+## Case page: requests to the client
+
+bo-request = Information from the client
+bo-collect-none = Nothing was asked of the client yet.
+bo-collect-opened = Open
+bo-collect-closed = Answered or closed
+bo-collect-submitted = Answered
+bo-collect-active = Open
+bo-collect-expires = The link works until { $at }.
+bo-round = Request { $round }, { $at }, by { $who }
+bo-request-open = Ask the client for information
+bo-request-title = Ask for information: { $name }
+bo-request-ask = What to ask for
+bo-request-reopen-hint = A request is open: sending this one replaces it with a new round and a new link (the old link stops working).
+bo-request-steps = Steps of the portal
+bo-request-documents = Documents
+bo-request-replace = Replace the invalid { $document } of { $whose }
+bo-request-missing = { $document } of { $whose } (missing)
+bo-request-other = Another document
+bo-request-message = Message to the client
+bo-request-message-hint = Shown at the top of the client's portal.
+bo-request-reason = Why you ask for the documents
+bo-request-reason-hint = Shown to the client beside each document asked.
+bo-request-note = Internal note
+bo-request-note-hint = For the team only: never shown to the client.
+bo-request-email = Client's e-mail address
+bo-request-email-hint = When given, the client confirms it with a one-time code before seeing the case.
+bo-request-submit = Send the request
+bo-request-link = The link for the client
+bo-request-link-once = Copy it now and send it to the client: it is shown only once (it is also in the collect.opened event).
+bo-request-link-label = Link
+bo-back-to-case = Back to the case
+bo-request-history = Requests so far
+bo-round-steps = Steps:
+bo-round-message = Message:
+bo-round-note = Note:
+bo-round-open = Waiting for the client
+bo-round-closed = Closed on { $at }
+bo-round-returned = { $documents } document(s) sent; changed: { $changed }
+
+## Case page: timeline
+
+bo-action-application-created = Case created
+bo-action-application-updated = Case changed
+bo-action-application-submitted = Submitted by the client
+bo-action-application-decided = Decision
+bo-action-first_approval = First approval (four eyes)
+bo-action-application-evaluated = Checks evaluated again
+bo-action-document-created = Document added
+bo-action-document-updated = Document reviewed
+bo-action-document-deleted = Document deleted
+bo-action-relationship-created = Party added
+bo-action-relationship-updated = Party changed
+bo-action-relationship-deleted = Party removed
+bo-action-task-run = Task run again
+bo-action-task-cleared = Task cleared
+bo-action-risk-adjusted = Risk adjusted
+bo-action-screening_hit-reviewed = Screening hit reviewed
+bo-action-screening-completed = Screened
+bo-action-screening-rescreened = Screened again after a list update
+bo-action-collect-opened = Information asked of the client
+bo-action-collect-reopened = Information asked again
+bo-action-collect-closed = Request closed
+bo-action-portal-created = Portal created
+bo-action-portal-closed = Portal closed
+bo-action-portal-link_renewed = Portal link renewed
+
+## Keyboard shortcuts
+
+bo-key-help = Show this list
+bo-key-approve = Choose to approve, then write the reason
+bo-key-reject = Choose to reject, then write the reason
+bo-key-submit = Send the form you are writing in
+bo-key-next = Next case waiting for a decision
+bo-key-edit = Edit the profile
+bo-key-request = Ask the client for information
+bo-key-close = Close this list
+bo-close = Close

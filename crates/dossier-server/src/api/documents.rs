@@ -358,6 +358,17 @@ async fn document_content(
     Path((id, doc_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let content = state.app.document_content(&auth, &id, &doc_id).await?;
+    Ok(content_response(content, "sandbox; default-src 'none'"))
+}
+
+/// A document's bytes with their detected type, `inline` only for PDFs and common images, never
+/// sniffed, not cached, under `csp` (which must keep `sandbox`: a stored file is the client's
+/// bytes, and even a PDF that is also HTML (a polyglot) must run nothing and load nothing when
+/// opened from our origin). The back-office serves its previews with it too.
+pub(crate) fn content_response(
+    content: dossier_app::documents::DocumentContent,
+    csp: &'static str,
+) -> Response {
     let doc = &content.document;
     let disposition = format!(
         "{}; filename=\"{}\"",
@@ -380,17 +391,15 @@ async fn document_content(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // A stored file is the client's bytes: even a PDF that is also HTML (a polyglot) runs nothing
-    // and loads nothing when opened from this URL.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
+        HeaderValue::from_static(csp),
     );
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    Ok((headers, Body::from_stream(content.stream)).into_response())
+    (headers, Body::from_stream(content.stream)).into_response()
 }
 
 /// Body of `PATCH /api/applications/{id}/documents/{doc_id}`.

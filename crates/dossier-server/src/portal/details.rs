@@ -176,7 +176,7 @@ pub fn party_inputs(
 }
 
 /// The custom fields shown, with their values (posted, else stored) and options.
-fn custom_inputs(
+pub fn custom_inputs(
     state: &AppState,
     lang: &Lang,
     shown: &[&CustomFieldDefinition],
@@ -240,7 +240,7 @@ fn choice_options(d: &CustomFieldDefinition) -> Vec<Value> {
 
 /// A custom field's value as the form gives it, typed for the API (what cannot be typed is sent
 /// as written, for the API's validation to name).
-fn posted_custom(
+pub fn posted_custom(
     fields: &[(String, String)],
     shown: &[&CustomFieldDefinition],
 ) -> Map<String, Value> {

@@ -11,7 +11,7 @@
 // ends the request anyway, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
-mod details;
+pub(crate) mod details;
 mod documents;
 mod link;
 mod relationships;

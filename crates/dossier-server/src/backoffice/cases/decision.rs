@@ -1,5 +1,6 @@
 //! `POST /cases/{id}/decision`: approve or reject with a reason. The policy of the application
-//! layer decides who may; a refusal comes back on the case page with the policy's explanation.
+//! layer decides who may; a refusal comes back on the case page with the policy's explanation. A
+//! qualified reviewer may decide before the tasks are done by saying so (`override_open_tasks`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -36,7 +37,7 @@ pub async fn decide(
             let request = DecisionRequest {
                 status_review: kind,
                 reason: form.get("reason").trim().to_string(),
-                override_open_tasks: false,
+                override_open_tasks: form.get("override_open_tasks") == "yes",
             };
             state
                 .app
@@ -47,27 +48,27 @@ pub async fn decide(
     match result {
         Ok(_) => back_to_case(&id, "decided", "decision"),
         Err(e @ (AppError::Invalid(_) | AppError::Refused(_) | AppError::Forbidden(..))) => {
-            let (summary, errors) = analyst.form_errors(&state, &e);
-            let refusal = match &e {
-                AppError::Refused(r) => Some(r.message.clone()),
-                AppError::Forbidden(_, detail) => Some(detail.clone()),
-                _ => None,
-            };
+            let mut state_of_form = super::form_state(
+                &state,
+                &analyst,
+                "decision",
+                &e,
+                json!({
+                    "status_review": form.get("status_review"),
+                    "reason": form.get("reason"),
+                    "override_open_tasks": form.get("override_open_tasks") == "yes",
+                }),
+            );
+            if let AppError::Forbidden(_, detail) = &e {
+                state_of_form["refusal"] = json!(detail);
+            }
             page::render(
                 &state,
                 &analyst,
                 &id,
                 crate::error::status_of(&e),
                 None,
-                json!({
-                    "decision_form": {
-                        "summary": summary,
-                        "errors": errors,
-                        "refusal": refusal,
-                        "status_review": form.get("status_review"),
-                        "reason": form.get("reason"),
-                    },
-                }),
+                json!({ "forms": { "decision": state_of_form } }),
             )
             .await
         }
