@@ -74,6 +74,13 @@ fn humanise(key: &str) -> String {
     }
 }
 
+/// A percentage for reading: two decimals at most, none when whole (`48`, `12.5`).
+fn percent(value: f64) -> String {
+    let rounded = dossier_domain::workflow::ownership::round_percentage(value);
+    let text = format!("{rounded:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// A country code as its name in the page's language.
 fn country(state: &AppState, lang: &Lang, code: &str) -> String {
     state
@@ -177,7 +184,7 @@ pub fn ownership_tree(state: &AppState, lang: &Lang, app: &Application, facts: &
                     .map(|p| {
                         json!({
                             "via": p.entities.iter().map(|e| facts.entities[*e].name.clone()).collect::<Vec<_>>().join(" → "),
-                            "percentage": dossier_domain::workflow::ownership::round_percentage(p.percentage),
+                            "percentage": percent(p.percentage),
                         })
                     })
                     .collect()
@@ -205,8 +212,11 @@ pub fn ownership_tree(state: &AppState, lang: &Lang, app: &Application, facts: &
             serde_json::to_value(rel.kind).unwrap_or_default(),
         );
         m.insert("roles".into(), json!(roles));
-        m.insert("direct".into(), json!(rel.ownership_percentage));
-        m.insert("effective".into(), json!(effective));
+        m.insert("direct".into(), json!(rel.ownership_percentage.map(percent)));
+        m.insert(
+            "effective".into(),
+            json!(effective.filter(|e| *e > 0.0).map(percent)),
+        );
         m.insert("paths".into(), json!(paths));
         m.insert("show_paths".into(), json!(show_paths));
         m
@@ -598,6 +608,14 @@ pub fn timeline(state: &AppState, lang: &Lang, activity: &Value, people: &People
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentages_read_short() {
+        assert_eq!(percent(48.0), "48");
+        assert_eq!(percent(12.5), "12.5");
+        assert_eq!(percent(100.0 / 3.0), "33.33");
+        assert_eq!(percent(10.0), "10");
+    }
 
     #[test]
     fn keys_read_as_words() {
