@@ -7,7 +7,10 @@
 // Env: DOSSIER_BASE_URL, DOSSIER_EMAIL, DOSSIER_PASSWORD, DOSSIER_CASE (a business case with
 // parties, a PDF and an image, screening hits), DOSSIER_DOC (its image document).
 
-import { checkA11y, env, expect, journey, newContext, screenshot } from './lib.mjs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { ROOT, checkA11y, env, expect, journey, newContext, screenshot } from './lib.mjs';
 
 const base = env('DOSSIER_BASE_URL');
 const email = env('DOSSIER_EMAIL');
@@ -15,6 +18,19 @@ const password = env('DOSSIER_PASSWORD');
 const caseId = env('DOSSIER_CASE');
 const docId = env('DOSSIER_DOC');
 const casePath = `${base}/cases/${caseId}`;
+
+// What the viewport shows (the docs' pictures: a full case page is many screens long), at
+// target/screenshots/<name>.png, and at docs/img/<name>.png with DOSSIER_UPDATE_SCREENSHOTS=1.
+async function view(page, name, { docs = true } = {}) {
+  const png = await page.screenshot({ animations: 'disabled' });
+  const target = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
+  const dirs = [path.join(target, 'screenshots')];
+  if (docs && process.env.DOSSIER_UPDATE_SCREENSHOTS === '1') dirs.push(path.join(ROOT, 'docs', 'img'));
+  for (const dir of dirs) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `${name}.png`), png);
+  }
+}
 
 async function signIn(context) {
   const page = await context.newPage();
@@ -34,29 +50,39 @@ await journey(async (browser) => {
 
   // The previews, open: an image as an image, a PDF in a sandboxed frame.
   for (const summary of await page.locator('details.bo-preview > summary').all()) await summary.click();
+  // The PDF's frame is sandboxed by the content's own policy (see bo_case.html).
   const frame = page.locator('details.bo-preview iframe').first();
-  expect(await frame.getAttribute('sandbox'), 'the preview frame is sandboxed').toBe('');
+  const csp = await page.evaluate(async (src) => (await fetch(src)).headers.get('content-security-policy'), await frame.getAttribute('src'));
+  expect(csp, 'the policy of the previewed PDF').toBe("sandbox; default-src 'none'; frame-ancestors 'self'");
   await page.locator(`#doc-${docId} img`).waitFor();
   const loaded = await page.locator(`#doc-${docId} img`).evaluate((img) => img.complete && img.naturalWidth > 0);
   expect(loaded, 'the image preview loaded').toBe(true);
   // The hits' explanation, open for the picture.
   await page.locator('#screening details > summary').first().click();
   await checkA11y(page, 'the case page with its previews open (en, desktop)');
-  await screenshot(page, 'backoffice-case');
+  await screenshot(page, 'backoffice-case-full', { docs: false });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await view(page, 'backoffice-case');
+  for (const section of ['documents', 'tasks', 'screening', 'risk']) {
+    await page.locator(`#${section}`).scrollIntoViewIfNeeded();
+    await page.evaluate((id) => document.getElementById(id).scrollIntoView(), section);
+    await view(page, `backoffice-case-${section}`, { docs: section === 'screening' || section === 'documents' });
+  }
 
   // Shortcuts: `?` lists them; `a` chooses to approve and goes to the reason.
-  await page.locator('body').press('?');
+  await page.locator('h1').click();
+  await page.keyboard.press('?');
   const dialog = page.locator('#bo-shortcuts');
   expect(await dialog.evaluate((d) => d.open), 'the shortcuts dialog is open').toBe(true);
   await checkA11y(page, 'the shortcuts dialog (en, desktop)');
-  await screenshot(page, 'backoffice-case-shortcuts', { docs: false });
+  await view(page, 'backoffice-case-shortcuts', { docs: false });
   await page.keyboard.press('Escape');
   expect(await dialog.evaluate((d) => d.open), 'Escape closes the dialog').toBe(false);
-  await page.locator('body').press('a');
+  await page.keyboard.press('a');
   expect(await page.locator('#decision-field-status-review-approved').isChecked(), 'a: approve').toBe(true);
   expect(await page.evaluate(() => document.activeElement?.id), 'a: the reason next').toBe('decision-field-reason');
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
-  await page.locator('body').press('r');
+  await page.locator('h1').click();
+  await page.keyboard.press('r');
   expect(await page.locator('#decision-field-status-review-rejected').isChecked(), 'r: reject').toBe(true);
 
   // A refused form: clearing a task without a comment.
@@ -109,7 +135,8 @@ await journey(async (browser) => {
   await checkA11y(phonePage, 'the case page (en, phone)');
   const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow <= 0, `the page fits the phone's width (${overflow}px too wide)`).toBe(true);
-  await screenshot(phonePage, 'backoffice-case-phone');
+  await view(phonePage, 'backoffice-case-phone');
+  await screenshot(phonePage, 'backoffice-case-phone-full', { docs: false });
   const frPhone = await newContext(browser, { viewport: 'phone', locale: 'fr-FR' });
   await frPhone.addCookies(await context.cookies());
   const frPhonePage = await frPhone.newPage();

@@ -317,8 +317,8 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
         assert!(html.contains(part), "the case page lacks {part:?}");
     }
     assert!(
-        html.contains(&format!("src=\"/cases/{id}/documents/{doc}/content\" sandbox")),
-        "a sandboxed preview"
+        html.contains(&format!("<iframe src=\"/cases/{id}/documents/{doc}/content\"")),
+        "a preview frame (sandboxed by the content's policy)"
     );
     // Evidence is read as labelled values, not as JSON.
     assert!(!html.contains("{&quot;"), "raw JSON on the page");
@@ -720,7 +720,15 @@ async fn the_case_page_in_a_browser() {
     let id = r.json["id"].as_str().unwrap().to_string();
     let app = srv.screened(&key, &id).await;
     let kuzmenko = app["relationships"][0]["relationships"][0]["id"].as_str().unwrap().to_string();
-    upload(&srv, &key, &id, "certificate_of_incorporation").await;
+    upload_file(
+        &srv,
+        &key,
+        &id,
+        "certificate_of_incorporation",
+        None,
+        ("register-extract.pdf", "application/pdf", include_bytes!("fixtures/register-extract.pdf")),
+    )
+    .await;
     let image = upload_file(
         &srv,
         &key,
