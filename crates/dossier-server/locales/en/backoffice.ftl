@@ -144,6 +144,7 @@ actor-oidc = Identity provider
 ## Case page: header and profile
 
 bo-next-case = Next case
+bo-jump-decision = Go to the decision
 bo-shortcuts = Keyboard shortcuts
 bo-edit = Edit
 bo-created = Created on

@@ -144,6 +144,7 @@ actor-oidc = Fournisseur d’identité
 ## Case page: header and profile
 
 bo-next-case = Dossier suivant
+bo-jump-decision = Aller à la décision
 bo-shortcuts = Raccourcis clavier
 bo-edit = Modifier
 bo-created = Créé le

@@ -557,10 +557,20 @@ pub fn risk(app: &Application, history: &Value, people: &People) -> Value {
 /// comment or reason the change carried. A first approval of a four-eyes case is told apart from
 /// the decision that completes it.
 pub fn timeline(state: &AppState, lang: &Lang, activity: &Value, people: &People) -> Vec<Value> {
-    activity
-        .as_array()
-        .into_iter()
-        .flatten()
+    let entries: Vec<&Value> = activity.as_array().into_iter().flatten().collect();
+    // One change of a document (or a collect) is audited twice, on the case and on its own
+    // record, one after the other: a reader sees it once.
+    let twin = |a: &Value, b: &Value| {
+        a["action"] == b["action"]
+            && a["actor"] == b["actor"]
+            && (a["object_type"] == "application") != (b["object_type"] == "application")
+            && a["at"].as_str().and_then(|t| t.get(..19)) == b["at"].as_str().and_then(|t| t.get(..19))
+    };
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| *i == 0 || !twin(entries[i - 1], e))
+        .map(|(_, e)| *e)
         .map(|e| {
             let action = e["action"].as_str().unwrap_or_default();
             let changes = e["changes"].as_array().cloned().unwrap_or_default();
