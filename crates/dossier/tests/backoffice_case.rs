@@ -162,7 +162,15 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
 /// Uploads a PDF for the case's subject.
 async fn upload(srv: &TestServer, key: &str, id: &str, kind: &str) -> String {
-    upload_file(srv, key, id, kind, None, ("extract.pdf", "application/pdf", PDF)).await
+    upload_file(
+        srv,
+        key,
+        id,
+        kind,
+        None,
+        ("extract.pdf", "application/pdf", PDF),
+    )
+    .await
 }
 
 /// Uploads a file for the case's subject or one of its parties.
@@ -288,7 +296,13 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
     let app = srv.screened(&key, &id).await;
     let doc = upload(&srv, &key, &id, "certificate_of_incorporation").await;
 
-    let password = user(&srv, "anna@example.com", "Anna Reviewer", "qualified_reviewer", "default");
+    let password = user(
+        &srv,
+        "anna@example.com",
+        "Anna Reviewer",
+        "qualified_reviewer",
+        "default",
+    );
     let anna = Analyst::sign_in(&srv, "anna@example.com", &password).await;
 
     // The page.
@@ -317,7 +331,9 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
         assert!(html.contains(part), "the case page lacks {part:?}");
     }
     assert!(
-        html.contains(&format!("<iframe src=\"/cases/{id}/documents/{doc}/content\"")),
+        html.contains(&format!(
+            "<iframe src=\"/cases/{id}/documents/{doc}/content\""
+        )),
         "a preview frame (sandboxed by the content's policy)"
     );
     // Evidence is read as labelled values, not as JSON.
@@ -329,7 +345,9 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
     assert!(fr.text.contains("Dossier créé"));
 
     // The preview: the document's bytes, sandboxed, framed by our pages only.
-    let content = anna.get(&format!("/cases/{id}/documents/{doc}/content")).await;
+    let content = anna
+        .get(&format!("/cases/{id}/documents/{doc}/content"))
+        .await;
     assert_eq!(content.status, 200);
     assert_eq!(content.headers["content-type"], "application/pdf");
     assert_eq!(
@@ -347,12 +365,22 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
     let bad = anna
         .post(
             &format!("/cases/{id}/profile"),
-            &[("business.name", "Bravo Logistics SAS"), ("business.country", "XX")],
+            &[
+                ("business.name", "Bravo Logistics SAS"),
+                ("business.country", "XX"),
+            ],
         )
         .await;
     assert_eq!(bad.status, 422, "{}", bad.text);
-    assert!(bad.text.contains("id=\"field-business-country-error\""), "{}", bad.text);
-    assert!(bad.text.contains("value=\"Bravo Logistics SAS\""), "the input is kept");
+    assert!(
+        bad.text.contains("id=\"field-business-country-error\""),
+        "{}",
+        bad.text
+    );
+    assert!(
+        bad.text.contains("value=\"Bravo Logistics SAS\""),
+        "the input is kept"
+    );
     let saved = anna
         .post(
             &format!("/cases/{id}/profile"),
@@ -364,7 +392,10 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
         )
         .await;
     assert_eq!(saved.status, 303, "{}", saved.text);
-    assert_eq!(saved.location(), format!("/cases/{id}?done=profile#profile"));
+    assert_eq!(
+        saved.location(),
+        format!("/cases/{id}?done=profile#profile")
+    );
     let anna_id = user_id(&srv, &key, &id, "application.updated").await;
     audited_by(&srv, &key, &id, "application.updated", &anna_id).await;
     let now = srv.get(&format!("/api/applications/{id}"), &key).await.json;
@@ -384,33 +415,63 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
 
     // A document: invalid needs a reason of the type's catalogue.
     let path = format!("/cases/{id}/documents/{doc}/review");
-    let bad = anna.post(&path, &[("status", "invalid"), ("reason", "")]).await;
+    let bad = anna
+        .post(&path, &[("status", "invalid"), ("reason", "")])
+        .await;
     assert_eq!(bad.status, 422, "{}", bad.text);
-    assert!(bad.text.contains(&format!("id=\"doc-{doc}-field-reason-error\"")), "{}", bad.text);
-    let bad = anna.post(&path, &[("status", "invalid"), ("reason", "not_a_reason")]).await;
+    assert!(
+        bad.text
+            .contains(&format!("id=\"doc-{doc}-field-reason-error\"")),
+        "{}",
+        bad.text
+    );
+    let bad = anna
+        .post(&path, &[("status", "invalid"), ("reason", "not_a_reason")])
+        .await;
     assert_eq!(bad.status, 422);
-    let done = anna.post(&path, &[("status", "invalid"), ("reason", "too_old")]).await;
+    let done = anna
+        .post(&path, &[("status", "invalid"), ("reason", "too_old")])
+        .await;
     assert_eq!(done.status, 303, "{}", done.text);
     let d = srv
         .get(&format!("/api/applications/{id}/documents/{doc}"), &key)
         .await
         .json;
-    assert_eq!((d["status"].as_str(), d["reason"].as_str()), (Some("invalid"), Some("too_old")));
+    assert_eq!(
+        (d["status"].as_str(), d["reason"].as_str()),
+        (Some("invalid"), Some("too_old"))
+    );
     audited_by(&srv, &key, &id, "document.updated", &anna_id).await;
     let page = anna.get(&format!("/cases/{id}")).await;
-    assert!(page.text.contains("Invalid: Too old."), "the reason, translated");
+    assert!(
+        page.text.contains("Invalid: Too old."),
+        "the reason, translated"
+    );
 
     // Tasks: rerun, and clear with a comment (not without one; not an unknown task).
     let run = task_key(&app, "data_completeness");
-    let r = anna.post(&format!("/cases/{id}/tasks/{run}/run"), &[]).await;
+    let r = anna
+        .post(&format!("/cases/{id}/tasks/{run}/run"), &[])
+        .await;
     assert_eq!(r.status, 303, "{}", r.text);
-    assert_eq!(r.location(), format!("/cases/{id}?done=task_run#task-{run}"));
+    assert_eq!(
+        r.location(),
+        format!("/cases/{id}?done=task_run#task-{run}")
+    );
     let kyb = task_key(&app, "documents_collected");
     let r = anna
-        .post(&format!("/cases/{id}/tasks/{kyb}/clear"), &[("comment", "  ")])
+        .post(
+            &format!("/cases/{id}/tasks/{kyb}/clear"),
+            &[("comment", "  ")],
+        )
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.text.contains(&format!("id=\"task-{kyb}-field-comment-error\"")), "{}", r.text);
+    assert!(
+        r.text
+            .contains(&format!("id=\"task-{kyb}-field-comment-error\"")),
+        "{}",
+        r.text
+    );
     let r = anna
         .post(
             &format!("/cases/{id}/tasks/{kyb}/clear"),
@@ -419,15 +480,25 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     let cleared = audited_by(&srv, &key, &id, "task.cleared", &anna_id).await;
-    assert!(cleared.to_string().contains("Checked on the register by phone."));
+    assert!(
+        cleared
+            .to_string()
+            .contains("Checked on the register by phone.")
+    );
     let r = anna
-        .post(&format!("/cases/{id}/tasks/no_such_task/clear"), &[("comment", "x")])
+        .post(
+            &format!("/cases/{id}/tasks/no_such_task/clear"),
+            &[("comment", "x")],
+        )
         .await;
     assert_eq!(r.status, 404);
     // A screening task is settled by its hits: refused on its form.
     let screening = task_key(&app, "screening");
     let r = anna
-        .post(&format!("/cases/{id}/tasks/{screening}/clear"), &[("comment", "x")])
+        .post(
+            &format!("/cases/{id}/tasks/{screening}/clear"),
+            &[("comment", "x")],
+        )
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
 
@@ -447,14 +518,27 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
         .to_string();
     let page = anna.get(&format!("/cases/{id}")).await;
     assert!(page.text.contains(&format!("id=\"hit-{hit}\"")));
-    assert!(page.text.contains("1971-01-22"), "the dates of birth side by side");
+    assert!(
+        page.text.contains("1971-01-22"),
+        "the dates of birth side by side"
+    );
     let path = format!("/cases/{id}/hits/{hit}/review");
-    let r = anna.post(&path, &[("status", "false_positive"), ("comment", "")]).await;
+    let r = anna
+        .post(&path, &[("status", "false_positive"), ("comment", "")])
+        .await;
     assert_eq!(r.status, 422, "{}", r.text);
-    let r = anna.post(&path, &[("status", "maybe"), ("comment", "x")]).await;
+    let r = anna
+        .post(&path, &[("status", "maybe"), ("comment", "x")])
+        .await;
     assert_eq!(r.status, 422);
     let r = anna
-        .post(&path, &[("status", "false_positive"), ("comment", "Another man: other father's name.")])
+        .post(
+            &path,
+            &[
+                ("status", "false_positive"),
+                ("comment", "Another man: other father's name."),
+            ],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     audited_by(&srv, &key, &id, "screening_hit.reviewed", &anna_id).await;
@@ -463,16 +547,29 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
     assert!(page.text.contains("Another man: other father&#x27;s name."));
 
     // Risk: points must be a number, with a reason.
-    let r = anna.post(&format!("/cases/{id}/risk"), &[("points", "ten"), ("reason", "x")]).await;
+    let r = anna
+        .post(
+            &format!("/cases/{id}/risk"),
+            &[("points", "ten"), ("reason", "x")],
+        )
+        .await;
     assert_eq!(r.status, 422);
     assert!(r.text.contains("id=\"risk-field-points-error\""));
-    let r = anna.post(&format!("/cases/{id}/risk"), &[("points", "15"), ("reason", "")]).await;
+    let r = anna
+        .post(
+            &format!("/cases/{id}/risk"),
+            &[("points", "15"), ("reason", "")],
+        )
+        .await;
     assert_eq!(r.status, 422);
     let before = srv.get(&format!("/api/applications/{id}"), &key).await.json["risk_score"]
         .as_f64()
         .unwrap();
     let r = anna
-        .post(&format!("/cases/{id}/risk"), &[("points", "+15"), ("reason", "Cash-intensive activity.")])
+        .post(
+            &format!("/cases/{id}/risk"),
+            &[("points", "+15"), ("reason", "Cash-intensive activity.")],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     let after = srv.get(&format!("/api/applications/{id}"), &key).await.json["risk_score"]
@@ -482,14 +579,25 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
     audited_by(&srv, &key, &id, "risk.adjusted", &anna_id).await;
     let page = anna.get(&format!("/cases/{id}")).await;
     assert!(page.text.contains("Cash-intensive activity."));
-    assert!(page.text.contains("Risk adjusted"), "the timeline names the action");
-    assert!(page.text.contains("Anna Reviewer"), "the timeline names the user");
+    assert!(
+        page.text.contains("Risk adjusted"),
+        "the timeline names the action"
+    );
+    assert!(
+        page.text.contains("Anna Reviewer"),
+        "the timeline names the user"
+    );
 
     // Request information: the link once, then the rounds' history.
     let form = anna.get(&format!("/cases/{id}/request")).await;
     assert_eq!(form.status, 200, "{}", form.text);
-    assert!(form.text.contains(&format!("value=\"doc:{doc}\"")), "the invalid document to replace");
-    let r = anna.post(&format!("/cases/{id}/request"), &[("mode", "open")]).await;
+    assert!(
+        form.text.contains(&format!("value=\"doc:{doc}\"")),
+        "the invalid document to replace"
+    );
+    let r = anna
+        .post(&format!("/cases/{id}/request"), &[("mode", "open")])
+        .await;
     assert_eq!(r.status, 422, "nothing asked: {}", r.text);
     let r = anna
         .post(
@@ -505,21 +613,39 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let link = shown_link(&r.text).expect("the link, once");
-    assert!(link.starts_with(&format!("{}/portals/", srv.base)), "{link}");
+    assert!(
+        link.starts_with(&format!("{}/portals/", srv.base)),
+        "{link}"
+    );
     let collect = audited_by(&srv, &key, &id, "collect.opened", &anna_id).await;
-    assert!(!collect.to_string().contains(link.rsplit('/').next().unwrap()), "no token in the audit");
+    assert!(
+        !collect
+            .to_string()
+            .contains(link.rsplit('/').next().unwrap()),
+        "no token in the audit"
+    );
     let again = anna.get(&format!("/cases/{id}/request")).await;
     assert_eq!(shown_link(&again.text), None, "the link is shown once");
-    assert!(again.text.contains("INTERNAL: register shows a change of address"));
+    assert!(
+        again
+            .text
+            .contains("INTERNAL: register shows a change of address")
+    );
     assert!(again.text.contains("name=\"mode\" value=\"reopen\""));
     let page = anna.get(&format!("/cases/{id}")).await;
     assert!(page.text.contains("Information asked of the client"));
     let r = anna
-        .post(&format!("/cases/{id}/request"), &[("mode", "open"), ("step", "details")])
+        .post(
+            &format!("/cases/{id}/request"),
+            &[("mode", "open"), ("step", "details")],
+        )
         .await;
     assert_eq!(r.status, 409, "a second open collect: {}", r.text);
     let r = anna
-        .post(&format!("/cases/{id}/request"), &[("mode", "reopen"), ("step", "details")])
+        .post(
+            &format!("/cases/{id}/request"),
+            &[("mode", "reopen"), ("step", "details")],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(shown_link(&r.text).is_some_and(|l| l != link), "a new link");
@@ -527,22 +653,42 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
 
     // The decision: a qualified reviewer decides before the tasks are done only by saying so.
     let r = anna
-        .post(&format!("/cases/{id}/decision"), &[("status_review", "approved"), ("reason", "ok")])
+        .post(
+            &format!("/cases/{id}/decision"),
+            &[("status_review", "approved"), ("reason", "ok")],
+        )
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
-    assert!(r.text.contains("This decision is not allowed"), "{}", r.text);
-    assert!(r.text.contains("set override_open_tasks"), "the policy's words: {}", r.text);
+    assert!(
+        r.text.contains("This decision is not allowed"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("set override_open_tasks"),
+        "the policy's words: {}",
+        r.text
+    );
     let r = anna
         .post(
             &format!("/cases/{id}/decision"),
-            &[("status_review", "rejected"), ("reason", "Ownership not documented."), ("override_open_tasks", "yes")],
+            &[
+                ("status_review", "rejected"),
+                ("reason", "Ownership not documented."),
+                ("override_open_tasks", "yes"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.text);
     audited_by(&srv, &key, &id, "application.decided", &anna_id).await;
     let page = anna.get(&format!("/cases/{id}")).await;
     assert!(page.text.contains("Ownership not documented."));
-    assert!(!page.text.contains(&format!("action=\"/cases/{id}/decision\"")), "no second decision");
+    assert!(
+        !page
+            .text
+            .contains(&format!("action=\"/cases/{id}/decision\"")),
+        "no second decision"
+    );
 }
 
 /// Four eyes: the first approval shows, by name, and the second must be someone else's.
@@ -553,7 +699,9 @@ async fn four_eyes_needs_a_second_different_user(backend: Backend) {
     let mut template = srv.get("/api/templates/kyc_standard", &key).await.json;
     template["name"] = json!("kyc_four_eyes");
     template["policy"]["four_eyes"] = json!({"condition": "true"});
-    let r = srv.send_json("PUT", "/api/templates/kyc_four_eyes", &key, &template).await;
+    let r = srv
+        .send_json("PUT", "/api/templates/kyc_four_eyes", &key, &template)
+        .await;
     assert!(r.status == 200 || r.status == 201, "{:?}", r.json);
     let r = srv
         .post(
@@ -566,8 +714,20 @@ async fn four_eyes_needs_a_second_different_user(backend: Backend) {
     assert_eq!(r.status, 201, "{:?}", r.json);
     let id = r.json["id"].as_str().unwrap().to_string();
 
-    let p1 = user(&srv, "ann@example.com", "Ann First", "qualified_reviewer", "default");
-    let p2 = user(&srv, "bob@example.com", "Bob Second", "qualified_reviewer", "default");
+    let p1 = user(
+        &srv,
+        "ann@example.com",
+        "Ann First",
+        "qualified_reviewer",
+        "default",
+    );
+    let p2 = user(
+        &srv,
+        "bob@example.com",
+        "Bob Second",
+        "qualified_reviewer",
+        "default",
+    );
     let ann = Analyst::sign_in(&srv, "ann@example.com", &p1).await;
     let bob = Analyst::sign_in(&srv, "bob@example.com", &p2).await;
     let approve = [
@@ -578,8 +738,15 @@ async fn four_eyes_needs_a_second_different_user(backend: Backend) {
     let r = ann.post(&format!("/cases/{id}/decision"), &approve).await;
     assert_eq!(r.status, 303, "{}", r.text);
     let page = bob.get(&format!("/cases/{id}")).await;
-    assert!(page.text.contains("First approval by Ann First"), "{}", page.text);
-    assert!(page.text.contains("First approval (four eyes)"), "in the timeline");
+    assert!(
+        page.text.contains("First approval by Ann First"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("First approval (four eyes)"),
+        "in the timeline"
+    );
     let mine = ann.get(&format!("/cases/{id}")).await;
     assert!(mine.text.contains("You gave the first approval"));
     let r = ann.post(&format!("/cases/{id}/decision"), &approve).await;
@@ -590,7 +757,11 @@ async fn four_eyes_needs_a_second_different_user(backend: Backend) {
     let app = srv.get(&format!("/api/applications/{id}"), &key).await.json;
     assert_eq!(app["status_review"], "approved");
     let page = bob.get(&format!("/cases/{id}")).await;
-    assert!(page.text.contains("First approval by Ann First"), "{}", page.text);
+    assert!(
+        page.text.contains("First approval by Ann First"),
+        "{}",
+        page.text
+    );
 }
 
 /// Every form refuses what is not a signed-in analyst's own post on the analyst's own data, and
@@ -609,20 +780,50 @@ async fn forms_refuse_forgery_read_only_users_and_other_workspaces(backend: Back
     let other_id = r.json["id"].as_str().unwrap().to_string();
     let other_doc = upload(&srv, &other_key, &other_id, "certificate_of_incorporation").await;
 
-    let pw = user(&srv, "rita@example.com", "Rita Reviewer", "reviewer", "default");
+    let pw = user(
+        &srv,
+        "rita@example.com",
+        "Rita Reviewer",
+        "reviewer",
+        "default",
+    );
     let rita = Analyst::sign_in(&srv, "rita@example.com", &pw).await;
-    let pw = user(&srv, "olga@example.com", "Olga Observer", "read_only", "default");
+    let pw = user(
+        &srv,
+        "olga@example.com",
+        "Olga Observer",
+        "read_only",
+        "default",
+    );
     let olga = Analyst::sign_in(&srv, "olga@example.com", &pw).await;
 
     let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
-        (format!("/cases/{id}/profile"), vec![("business.name", "Changed")]),
+        (
+            format!("/cases/{id}/profile"),
+            vec![("business.name", "Changed")],
+        ),
         (format!("/cases/{id}/custom-fields"), vec![]),
-        (format!("/cases/{id}/documents/{doc}/review"), vec![("status", "valid")]),
+        (
+            format!("/cases/{id}/documents/{doc}/review"),
+            vec![("status", "valid")],
+        ),
         (format!("/cases/{id}/tasks/{kyb}/run"), vec![]),
-        (format!("/cases/{id}/tasks/{kyb}/clear"), vec![("comment", "fine")]),
-        (format!("/cases/{id}/risk"), vec![("points", "5"), ("reason", "because")]),
-        (format!("/cases/{id}/request"), vec![("mode", "open"), ("step", "details")]),
-        (format!("/cases/{id}/decision"), vec![("status_review", "rejected"), ("reason", "no")]),
+        (
+            format!("/cases/{id}/tasks/{kyb}/clear"),
+            vec![("comment", "fine")],
+        ),
+        (
+            format!("/cases/{id}/risk"),
+            vec![("points", "5"), ("reason", "because")],
+        ),
+        (
+            format!("/cases/{id}/request"),
+            vec![("mode", "open"), ("step", "details")],
+        ),
+        (
+            format!("/cases/{id}/decision"),
+            vec![("status_review", "rejected"), ("reason", "no")],
+        ),
     ];
     let audit_len = activity(&srv, &key, &id).await.len();
     let token = rita.token().await;
@@ -638,7 +839,9 @@ async fn forms_refuse_forgery_read_only_users_and_other_workspaces(backend: Back
         // Another site's page.
         let mut with = vec![("_csrf", token.as_str())];
         with.extend_from_slice(fields);
-        let r = rita.post_raw(path, &with, Some("https://evil.example")).await;
+        let r = rita
+            .post_raw(path, &with, Some("https://evil.example"))
+            .await;
         assert_eq!(r.status, 403, "{path} from another site");
         // A NUL byte.
         let mut nul = with.clone();
@@ -649,51 +852,103 @@ async fn forms_refuse_forgery_read_only_users_and_other_workspaces(backend: Back
         let r = olga.post(path, fields).await;
         assert_eq!(r.status, 403, "{path} by a read-only user: {}", r.text);
     }
-    assert_eq!(activity(&srv, &key, &id).await.len(), audit_len, "nothing changed");
+    assert_eq!(
+        activity(&srv, &key, &id).await.len(),
+        audit_len,
+        "nothing changed"
+    );
     let now = srv.get(&format!("/api/applications/{id}"), &key).await.json;
     assert_eq!(now["business"]["name"], "Bravo Logistics SARL");
 
     // A read-only user sees the case, without its forms.
     let page = olga.get(&format!("/cases/{id}")).await;
     assert_eq!(page.status, 200);
-    assert!(!page.text.contains("method=\"post\" action=\"/cases/"), "no form for a read-only user");
-    assert!(page.text.contains("Your role can look at this case, not change it."));
+    assert!(
+        !page.text.contains("method=\"post\" action=\"/cases/"),
+        "no form for a read-only user"
+    );
+    assert!(
+        page.text
+            .contains("Your role can look at this case, not change it.")
+    );
     assert_eq!(olga.get(&format!("/cases/{id}/edit")).await.status, 403);
     assert_eq!(olga.get(&format!("/cases/{id}/request")).await.status, 403);
 
     // Another workspace's case, document or hit: not found, whatever the form.
     assert_eq!(rita.get(&format!("/cases/{other_id}")).await.status, 404);
-    assert_eq!(rita.get(&format!("/cases/{other_id}/edit")).await.status, 404);
     assert_eq!(
-        rita.get(&format!("/cases/{other_id}/documents/{other_doc}/content")).await.status,
+        rita.get(&format!("/cases/{other_id}/edit")).await.status,
         404
     );
     assert_eq!(
-        rita.get(&format!("/cases/{id}/documents/{other_doc}/content")).await.status,
+        rita.get(&format!("/cases/{other_id}/documents/{other_doc}/content"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        rita.get(&format!("/cases/{id}/documents/{other_doc}/content"))
+            .await
+            .status,
         404
     );
     let other_audit = activity(&srv, &other_key, &other_id).await.len();
     for (path, fields) in [
-        (format!("/cases/{other_id}/profile"), vec![("business.name", "Changed")]),
-        (format!("/cases/{other_id}/documents/{other_doc}/review"), vec![("status", "valid")]),
-        (format!("/cases/{id}/documents/{other_doc}/review"), vec![("status", "valid")]),
-        (format!("/cases/{other_id}/tasks/{kyb}/clear"), vec![("comment", "fine")]),
-        (format!("/cases/{other_id}/risk"), vec![("points", "5"), ("reason", "because")]),
-        (format!("/cases/{id}/hits/hit_doesnotexist/review"), vec![("status", "false_positive"), ("comment", "x")]),
-        (format!("/cases/{other_id}/request"), vec![("mode", "open"), ("step", "details")]),
-        (format!("/cases/{other_id}/decision"), vec![("status_review", "rejected"), ("reason", "no")]),
+        (
+            format!("/cases/{other_id}/profile"),
+            vec![("business.name", "Changed")],
+        ),
+        (
+            format!("/cases/{other_id}/documents/{other_doc}/review"),
+            vec![("status", "valid")],
+        ),
+        (
+            format!("/cases/{id}/documents/{other_doc}/review"),
+            vec![("status", "valid")],
+        ),
+        (
+            format!("/cases/{other_id}/tasks/{kyb}/clear"),
+            vec![("comment", "fine")],
+        ),
+        (
+            format!("/cases/{other_id}/risk"),
+            vec![("points", "5"), ("reason", "because")],
+        ),
+        (
+            format!("/cases/{id}/hits/hit_doesnotexist/review"),
+            vec![("status", "false_positive"), ("comment", "x")],
+        ),
+        (
+            format!("/cases/{other_id}/request"),
+            vec![("mode", "open"), ("step", "details")],
+        ),
+        (
+            format!("/cases/{other_id}/decision"),
+            vec![("status_review", "rejected"), ("reason", "no")],
+        ),
     ] {
         let r = rita.post(&path, &fields).await;
         assert_eq!(r.status, 404, "{path}: {}", r.text);
     }
-    assert_eq!(activity(&srv, &other_key, &other_id).await.len(), other_audit);
+    assert_eq!(
+        activity(&srv, &other_key, &other_id).await.len(),
+        other_audit
+    );
 
     // A reviewer is refused a decision while tasks are open, with the policy's explanation.
     let r = rita
-        .post(&format!("/cases/{id}/decision"), &[("status_review", "approved"), ("reason", "fine")])
+        .post(
+            &format!("/cases/{id}/decision"),
+            &[("status_review", "approved"), ("reason", "fine")],
+        )
         .await;
     assert_eq!(r.status, 409, "{}", r.text);
-    assert!(r.text.contains("only a qualified reviewer may decide before they are"), "{}", r.text);
+    assert!(
+        r.text
+            .contains("only a qualified reviewer may decide before they are"),
+        "{}",
+        r.text
+    );
     // Not signed in: to the sign-in page.
     let anonymous = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -719,14 +974,21 @@ async fn the_case_page_in_a_browser() {
     assert_eq!(r.status, 201, "{:?}", r.json);
     let id = r.json["id"].as_str().unwrap().to_string();
     let app = srv.screened(&key, &id).await;
-    let kuzmenko = app["relationships"][0]["relationships"][0]["id"].as_str().unwrap().to_string();
+    let kuzmenko = app["relationships"][0]["relationships"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     upload_file(
         &srv,
         &key,
         &id,
         "certificate_of_incorporation",
         None,
-        ("register-extract.pdf", "application/pdf", include_bytes!("fixtures/register-extract.pdf")),
+        (
+            "register-extract.pdf",
+            "application/pdf",
+            include_bytes!("fixtures/register-extract.pdf"),
+        ),
     )
     .await;
     let image = upload_file(
@@ -735,10 +997,20 @@ async fn the_case_page_in_a_browser() {
         &id,
         "passport",
         Some(&kuzmenko),
-        ("passport.png", "image/png", include_bytes!("fixtures/id-card.png")),
+        (
+            "passport.png",
+            "image/png",
+            include_bytes!("fixtures/id-card.png"),
+        ),
     )
     .await;
-    let password = user(&srv, "anna@example.com", "Anna Martin", "qualified_reviewer", "default");
+    let password = user(
+        &srv,
+        "anna@example.com",
+        "Anna Martin",
+        "qualified_reviewer",
+        "default",
+    );
     let env = vec![
         ("DOSSIER_BASE_URL", srv.base.clone()),
         ("DOSSIER_EMAIL", "anna@example.com".to_string()),
@@ -746,7 +1018,10 @@ async fn the_case_page_in_a_browser() {
         ("DOSSIER_CASE", id.clone()),
         ("DOSSIER_DOC", image),
     ];
-    let run = tokio::spawn(async move { common::browser::run_journey("backoffice_case.mjs", &env).await });
+    let run =
+        tokio::spawn(
+            async move { common::browser::run_journey("backoffice_case.mjs", &env).await },
+        );
     if let Err(e) = run.await {
         eprintln!("the server's log:\n{}", srv.log());
         std::panic::resume_unwind(e.into_panic());

@@ -43,7 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/tasks/{key}/clear", post(tasks::clear))
         .route("/cases/{id}/hits/{hit_id}/review", post(hits::review))
         .route("/cases/{id}/risk", post(risk::adjust))
-        .route("/cases/{id}/request", get(collect::show).post(collect::open))
+        .route(
+            "/cases/{id}/request",
+            get(collect::show).post(collect::open),
+        )
 }
 
 /// Back to the case after an action, with a notice key (`?done=…`) and the panel to show.

@@ -49,6 +49,16 @@ pub async fn clear(
         .await
     {
         Ok(_) => back_to_case(&id, "task_cleared", &form_key),
-        Err(e) => refused(&state, &analyst, &id, &form_key, &e, json!({"comment": comment})).await,
+        Err(e) => {
+            refused(
+                &state,
+                &analyst,
+                &id,
+                &form_key,
+                &e,
+                json!({"comment": comment}),
+            )
+            .await
+        }
     }
 }

@@ -147,11 +147,11 @@ pub fn custom_fields(
                         .collect::<Vec<_>>()
                         .join(", "),
                 ),
-                (FieldType::Boolean, Value::Bool(b)) => Some(
-                    state
-                        .web
-                        .t(lang, if *b { "answer-yes" } else { "answer-no" }, &[]),
-                ),
+                (FieldType::Boolean, Value::Bool(b)) => Some(state.web.t(
+                    lang,
+                    if *b { "answer-yes" } else { "answer-no" },
+                    &[],
+                )),
                 _ => text(v),
             }
         });
@@ -168,16 +168,25 @@ pub fn custom_fields(
 /// The relationships as a tree (children under their parent), each party with its roles, the
 /// share it holds directly, and the effective ownership the engine computed through every chain,
 /// with the chains themselves.
-pub fn ownership_tree(state: &AppState, lang: &Lang, app: &Application, facts: &CaseFacts) -> Value {
-    let by_id: HashMap<&str, &dossier_domain::workflow::facts::RelationshipFact> =
-        facts.relationships.iter().map(|r| (r.id.as_str(), r)).collect();
+pub fn ownership_tree(
+    state: &AppState,
+    lang: &Lang,
+    app: &Application,
+    facts: &CaseFacts,
+) -> Value {
+    let by_id: HashMap<&str, &dossier_domain::workflow::facts::RelationshipFact> = facts
+        .relationships
+        .iter()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
     let node = |rel: &dossier_domain::relationship::Relationship| -> Map<String, Value> {
         let fact = by_id.get(rel.id.as_str());
         let effective = fact.and_then(|f| f.value["effective_ownership"].as_f64());
         let chains = fact.and_then(|f| facts.ownership.paths.get(&f.entity));
         // Worth listing when the figure is not the direct holding: several chains, or one
         // through other parties.
-        let show_paths = chains.is_some_and(|ps| ps.len() > 1 || ps.iter().any(|p| p.entities.len() > 2));
+        let show_paths =
+            chains.is_some_and(|ps| ps.len() > 1 || ps.iter().any(|p| p.entities.len() > 2));
         let paths: Vec<Value> = chains
             .map(|ps| {
                 ps.iter()
@@ -212,7 +221,10 @@ pub fn ownership_tree(state: &AppState, lang: &Lang, app: &Application, facts: &
             serde_json::to_value(rel.kind).unwrap_or_default(),
         );
         m.insert("roles".into(), json!(roles));
-        m.insert("direct".into(), json!(rel.ownership_percentage.map(percent)));
+        m.insert(
+            "direct".into(),
+            json!(rel.ownership_percentage.map(percent)),
+        );
         m.insert(
             "effective".into(),
             json!(effective.filter(|e| *e > 0.0).map(percent)),
@@ -564,7 +576,8 @@ pub fn timeline(state: &AppState, lang: &Lang, activity: &Value, people: &People
         a["action"] == b["action"]
             && a["actor"] == b["actor"]
             && (a["object_type"] == "application") != (b["object_type"] == "application")
-            && a["at"].as_str().and_then(|t| t.get(..19)) == b["at"].as_str().and_then(|t| t.get(..19))
+            && a["at"].as_str().and_then(|t| t.get(..19))
+                == b["at"].as_str().and_then(|t| t.get(..19))
     };
     entries
         .iter()
