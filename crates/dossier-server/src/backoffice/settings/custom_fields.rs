@@ -38,6 +38,9 @@ const TYPES: [&str; 9] = [
 fn row(d: &CustomFieldDefinition) -> Value {
     let mut v = serde_json::to_value(d).unwrap_or_default();
     v["choices_text"] = json!(d.choices.join("\n"));
+    v["choices"] = json!(d.choices);
+    v["description"] = json!(d.description.as_deref().unwrap_or_default());
+    v["condition"] = json!(d.condition.as_deref().unwrap_or_default());
     v
 }
 
