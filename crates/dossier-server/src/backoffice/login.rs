@@ -150,7 +150,7 @@ pub async fn password_page(State(state): State<AppState>, analyst: Analyst) -> R
         &state,
         StatusCode::OK,
         "bo_password.html",
-        json!({"forced": analyst.staff.user.must_change_password}),
+        json!({"forced": analyst.staff.user.must_change_password, "summary": null, "errors": []}),
     )
 }
 

@@ -186,6 +186,9 @@ impl Analyst {
             },
             "language_action": "/language",
             "return_to": self.here,
+            // The section of the top bar to mark, and the notice after an action: optional.
+            "nav": null,
+            "done": null,
         });
         if let (Value::Object(ctx), Value::Object(common)) = (&mut context, common) {
             for (k, v) in common {
