@@ -15,8 +15,8 @@ const password = env('DOSSIER_PASSWORD');
 const extra = (process.env.DOSSIER_PAGES ?? '').split(',').filter(Boolean);
 
 const PAGES = [
-  '/dashboard',
-  '/tasks',
+
+
   '/settings',
   '/settings/users',
   '/settings/api-keys',
@@ -52,10 +52,13 @@ await journey(async (browser) => {
       // Nothing wider than the screen but the tables, which scroll in their own box.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow <= 1, `${path} (${viewport}) fits the width (overflow ${overflow}px)`).toBe(true);
+      // Every page, to look at (target/screenshots only).
+      const slug = path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+      await screenshot(page, `bo-${slug}-${viewport}`, { docs: false });
     }
     const suffix = viewport === 'phone' ? '-phone' : '';
-    await page.goto(`${base}/dashboard`);
-    await screenshot(page, `backoffice-dashboard${suffix}`);
+    
+    
     await page.goto(`${base}/settings/users`);
     await screenshot(page, `backoffice-settings-users${suffix}`);
 
@@ -75,8 +78,9 @@ await journey(async (browser) => {
     expect(errors, 'the template errors').toMatch(/Line \d+/);
     expect(errors, 'the template errors').toContain('risk.rules[0].condition');
     await checkA11y(page, `a template with an error (${viewport})`);
-    await page.locator('.error-summary').scrollIntoViewIfNeeded();
-    await screenshot(page, `backoffice-template-error${suffix}`);
+    // The viewport as the admin sees it after saving: the errors, then the editor.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, `backoffice-template-error${suffix}`, { fullPage: false });
 
     // Audit verification, a click away.
     await page.goto(`${base}/settings/audit`);

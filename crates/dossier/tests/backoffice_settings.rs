@@ -1060,6 +1060,14 @@ async fn settings_pages_in_a_browser() {
     let srv = TestServer::start(Backend::Sqlite).await;
     let (_, password) = user(&srv, "admin@bank.test", "admin", "default");
     let (rev_id, _) = user(&srv, "rev@bank.test", "reviewer", "default");
+    for (email, name, role) in [
+        ("claire.martin@bank.test", "Claire Martin", "qualified_reviewer"),
+        ("jan.devries@bank.test", "Jan de Vries", "reviewer"),
+        ("audit@bank.test", "Internal audit", "read_only"),
+    ] {
+        let out = srv.cli(&["user", "create", "--email", email, "--role", role, "--name", name]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
     let key = srv.apikey(&[]);
     srv.import_watchlist("ftm", common::FTM_SAMPLE);
     let hook = srv
