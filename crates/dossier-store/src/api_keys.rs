@@ -154,7 +154,12 @@ impl Store {
     }
 
     /// [`Store::revoke_api_key`], audited as done by `actor`.
-    pub async fn revoke_api_key_by(&self, workspace_id: &str, id: &str, actor: &Actor) -> Result<()> {
+    pub async fn revoke_api_key_by(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let at = now();
         let done = sqlx::query(

@@ -273,9 +273,9 @@ impl crate::App {
         p: &crate::Principal,
     ) -> crate::AppResult<(Vec<WatchlistStatus>, Vec<WatchlistSnapshot>)> {
         p.require_admin()?;
-        let list = status(&self.store, &self.config)
-            .await
-            .map_err(|e| crate::AppError::internal("reading the watchlists' status", format!("{e:#}")))?;
+        let list = status(&self.store, &self.config).await.map_err(|e| {
+            crate::AppError::internal("reading the watchlists' status", format!("{e:#}"))
+        })?;
         let snapshots = self.store.watchlist_snapshots().await?;
         Ok((list, snapshots))
     }

@@ -32,7 +32,12 @@ async fn render(
         Err(e) => return analyst.refusal(state, &e),
     };
     let secret = if status == StatusCode::OK {
-        state.app.take_flash(&analyst.staff, "api_key").await.ok().flatten()
+        state
+            .app
+            .take_flash(&analyst.staff, "api_key")
+            .await
+            .ok()
+            .flatten()
     } else {
         None
     };
@@ -58,14 +63,29 @@ async fn render(
     if let (Value::Object(ctx), Value::Object(extra)) = (&mut context, extra) {
         ctx.extend(extra);
     }
-    page(state, analyst, status, "bo_settings_keys.html", "api-keys", done_key, context)
+    page(
+        state,
+        analyst,
+        status,
+        "bo_settings_keys.html",
+        "api-keys",
+        done_key,
+        context,
+    )
 }
 
 async fn list(State(state): State<AppState>, analyst: Analyst, Query(q): Query<Done>) -> Response {
     if let Err(r) = guard(&state, &analyst) {
         return r;
     }
-    render(&state, &analyst, StatusCode::OK, q.done.as_deref(), json!({})).await
+    render(
+        &state,
+        &analyst,
+        StatusCode::OK,
+        q.done.as_deref(),
+        json!({}),
+    )
+    .await
 }
 
 /// `POST /settings/api-keys`: name and role; the key is shown once, on the list it redirects to.
@@ -114,7 +134,11 @@ async fn revoke(
     if let Err(r) = admin_form(&state, &analyst, &body) {
         return r;
     }
-    match state.app.revoke_api_key(&analyst.staff.principal, &id).await {
+    match state
+        .app
+        .revoke_api_key(&analyst.staff.principal, &id)
+        .await
+    {
         Ok(()) => done("/settings/api-keys", "key-revoked"),
         Err(e) => analyst.refusal(&state, &e),
     }

@@ -29,7 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/branding/preview.css", get(preview_css))
         .route("/settings/branding/themes", post(add_theme))
         .route("/settings/branding/themes/{name}", post(save_theme))
-        .route("/settings/branding/themes/{name}/delete", post(delete_theme))
+        .route(
+            "/settings/branding/themes/{name}/delete",
+            post(delete_theme),
+        )
 }
 
 /// A multipart form's text fields and its `logo` file (when one was chosen).
@@ -39,7 +42,11 @@ struct Posted {
 }
 
 /// The admin check, the origin, the multipart body and its CSRF token.
-async fn read_posted(state: &AppState, analyst: &Analyst, request: Request) -> Result<Posted, Response> {
+async fn read_posted(
+    state: &AppState,
+    analyst: &Analyst,
+    request: Request,
+) -> Result<Posted, Response> {
     guard(state, analyst)?;
     if let Err(refusal) = security::check_origin(&analyst.headers, state.web.public_origin()) {
         tracing::warn!(%refusal, "refused a cross-site post");
@@ -95,7 +102,21 @@ fn data_url(content_type: &str, bytes: &[u8]) -> String {
         [0x89, b'P', b'N', b'G', ..] => "image/png",
         [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
         [b'G', b'I', b'F', b'8', ..] => "image/gif",
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "image/webp",
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => "image/webp",
         _ if content_type.is_empty() => "application/octet-stream",
         _ => content_type,
     };
@@ -134,7 +155,12 @@ fn look_json(look: &Branding, prefix: &str) -> Value {
 /// What was typed in a refused form, over the stored look.
 fn typed(stored: &Branding, posted: &Posted, prefix: &str) -> Value {
     let mut v = look_json(stored, prefix);
-    for part in ["display_name", "primary_color", "support_email", "custom_css"] {
+    for part in [
+        "display_name",
+        "primary_color",
+        "support_email",
+        "custom_css",
+    ] {
         v[part] = json!(posted.form.get(&format!("{prefix}{part}")));
     }
     v
@@ -168,7 +194,15 @@ async fn render(
     if let (Value::Object(ctx), Value::Object(extra)) = (&mut context, extra) {
         ctx.extend(extra);
     }
-    page(state, analyst, status, "bo_settings_branding.html", "branding", done_key, context)
+    page(
+        state,
+        analyst,
+        status,
+        "bo_settings_branding.html",
+        "branding",
+        done_key,
+        context,
+    )
 }
 
 async fn show(State(state): State<AppState>, analyst: Analyst, Query(q): Query<Done>) -> Response {
@@ -176,7 +210,17 @@ async fn show(State(state): State<AppState>, analyst: Analyst, Query(q): Query<D
         return r;
     }
     match state.app.branding(&analyst.staff.principal).await {
-        Ok(b) => render(&state, &analyst, StatusCode::OK, q.done.as_deref(), &b, json!({})).await,
+        Ok(b) => {
+            render(
+                &state,
+                &analyst,
+                StatusCode::OK,
+                q.done.as_deref(),
+                &b,
+                json!({}),
+            )
+            .await
+        }
         Err(e) => analyst.refusal(&state, &e),
     }
 }
@@ -192,7 +236,11 @@ async fn put(
     typed: Value,
     done_key: &str,
 ) -> Response {
-    match state.app.put_branding(&analyst.staff.principal, changed).await {
+    match state
+        .app
+        .put_branding(&analyst.staff.principal, changed)
+        .await
+    {
         Ok(_) => done("/settings/branding", done_key),
         Err(e) if is_form_error(&e) => {
             let (summary, errors) = analyst.form_errors(state, &e);
@@ -202,7 +250,15 @@ async fn put(
                 "failed": failed,
                 "typed": typed,
             });
-            render(state, analyst, crate::error::status_of(&e), None, stored, extra).await
+            render(
+                state,
+                analyst,
+                crate::error::status_of(&e),
+                None,
+                stored,
+                extra,
+            )
+            .await
         }
         Err(e) => analyst.refusal(state, &e),
     }
@@ -229,7 +285,16 @@ async fn save_look(State(state): State<AppState>, analyst: Analyst, request: Req
     let mut changed = stored.clone();
     apply(&mut changed, &posted, "");
     let typed = typed(&stored, &posted, "");
-    put(&state, &analyst, &stored, changed, "", typed, "branding-saved").await
+    put(
+        &state,
+        &analyst,
+        &stored,
+        changed,
+        "",
+        typed,
+        "branding-saved",
+    )
+    .await
 }
 
 /// `POST /settings/branding/themes`: a new, empty theme named `theme`.
@@ -251,11 +316,23 @@ async fn add_theme(State(state): State<AppState>, analyst: Analyst, request: Req
         }]);
         let (summary, errors) = analyst.form_errors(&state, &e);
         let extra = json!({"summary": summary, "errors": errors, "new_theme": name});
-        return render(&state, &analyst, StatusCode::UNPROCESSABLE_ENTITY, None, &stored, extra).await;
+        return render(
+            &state,
+            &analyst,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            &stored,
+            extra,
+        )
+        .await;
     }
     let mut changed = stored.clone();
     changed.themes.insert(name.clone(), Branding::default());
-    match state.app.put_branding(&analyst.staff.principal, changed).await {
+    match state
+        .app
+        .put_branding(&analyst.staff.principal, changed)
+        .await
+    {
         Ok(_) => done("/settings/branding", "theme-added"),
         Err(AppError::Invalid(list)) => {
             // The theme's name is the field at fault, whatever path the check gave it.
@@ -268,7 +345,15 @@ async fn add_theme(State(state): State<AppState>, analyst: Analyst, request: Req
                 .collect();
             let (summary, errors) = analyst.form_errors(&state, &AppError::Invalid(list));
             let extra = json!({"summary": summary, "errors": errors, "new_theme": name});
-            render(&state, &analyst, StatusCode::UNPROCESSABLE_ENTITY, None, &stored, extra).await
+            render(
+                &state,
+                &analyst,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &stored,
+                extra,
+            )
+            .await
         }
         Err(e) => analyst.refusal(&state, &e),
     }
@@ -298,7 +383,16 @@ async fn save_theme(
     let mut changed = stored.clone();
     changed.themes.insert(name.clone(), look);
     let typed = typed(current, &posted, &prefix);
-    put(&state, &analyst, &stored, changed, &name, typed, "theme-saved").await
+    put(
+        &state,
+        &analyst,
+        &stored,
+        changed,
+        &name,
+        typed,
+        "theme-saved",
+    )
+    .await
 }
 
 /// `POST /settings/branding/themes/{name}/delete`: portals that pick it get the workspace's look.
@@ -319,7 +413,11 @@ async fn delete_theme(
     if changed.themes.remove(&name).is_none() {
         return analyst.refusal(&state, &AppError::NotFound("theme"));
     }
-    match state.app.put_branding(&analyst.staff.principal, changed).await {
+    match state
+        .app
+        .put_branding(&analyst.staff.principal, changed)
+        .await
+    {
         Ok(_) => done("/settings/branding", "theme-deleted"),
         Err(e) => analyst.refusal(&state, &e),
     }
@@ -349,7 +447,9 @@ async fn preview(
         Some(t) => format!("/settings/branding/preview.css?theme={}", segment(t)),
         None => "/settings/branding/preview.css".to_string(),
     });
-    let brand = (look.display_name.is_some() || look.logo.is_some() || look.support_email.is_some()
+    let brand = (look.display_name.is_some()
+        || look.logo.is_some()
+        || look.support_email.is_some()
         || css.is_some())
     .then(|| {
         json!({
@@ -397,11 +497,20 @@ async fn preview_css(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let css = branding.resolve(q.theme.as_deref()).custom_css.unwrap_or_default();
+    let css = branding
+        .resolve(q.theme.as_deref())
+        .custom_css
+        .unwrap_or_default();
     let mut response = css.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }

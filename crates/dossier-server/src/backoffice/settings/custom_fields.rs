@@ -104,14 +104,29 @@ async fn render_list(
     if let (Value::Object(ctx), Value::Object(extra)) = (&mut context, extra) {
         ctx.extend(extra);
     }
-    page(state, analyst, status, "bo_settings_fields.html", "custom-fields", done_key, context)
+    page(
+        state,
+        analyst,
+        status,
+        "bo_settings_fields.html",
+        "custom-fields",
+        done_key,
+        context,
+    )
 }
 
 async fn list(State(state): State<AppState>, analyst: Analyst, Query(q): Query<Done>) -> Response {
     if let Err(r) = guard(&state, &analyst) {
         return r;
     }
-    render_list(&state, &analyst, StatusCode::OK, q.done.as_deref(), json!({})).await
+    render_list(
+        &state,
+        &analyst,
+        StatusCode::OK,
+        q.done.as_deref(),
+        json!({}),
+    )
+    .await
 }
 
 /// `POST /settings/custom-fields`: a new definition.
@@ -171,7 +186,15 @@ async fn render_field(
     if let (Value::Object(ctx), Value::Object(extra)) = (&mut context, extra) {
         ctx.extend(extra);
     }
-    page(state, analyst, status, "bo_settings_field.html", "custom-fields", done_key, context)
+    page(
+        state,
+        analyst,
+        status,
+        "bo_settings_field.html",
+        "custom-fields",
+        done_key,
+        context,
+    )
 }
 
 async fn show(
@@ -183,7 +206,16 @@ async fn show(
     if let Err(r) = guard(&state, &analyst) {
         return r;
     }
-    render_field(&state, &analyst, &id, StatusCode::OK, q.done.as_deref(), None, json!({})).await
+    render_field(
+        &state,
+        &analyst,
+        &id,
+        StatusCode::OK,
+        q.done.as_deref(),
+        None,
+        json!({}),
+    )
+    .await
 }
 
 /// `POST /settings/custom-fields/{id}`: the label, choices, `required`, where it applies, the
@@ -212,12 +244,24 @@ async fn change(
         .update_custom_field(&analyst.staff.principal, &id, patch)
         .await
     {
-        Ok(_) => done(&format!("/settings/custom-fields/{}", segment(&id)), "field-updated"),
+        Ok(_) => done(
+            &format!("/settings/custom-fields/{}", segment(&id)),
+            "field-updated",
+        ),
         Err(e) if is_form_error(&e) => {
             let (summary, errors) = analyst.form_errors(&state, &e);
             let extra = json!({"summary": summary, "errors": errors});
             let status = crate::error::status_of(&e);
-            render_field(&state, &analyst, &id, status, None, Some(typed(&form)), extra).await
+            render_field(
+                &state,
+                &analyst,
+                &id,
+                status,
+                None,
+                Some(typed(&form)),
+                extra,
+            )
+            .await
         }
         Err(e) => analyst.refusal(&state, &e),
     }

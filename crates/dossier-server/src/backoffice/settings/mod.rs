@@ -161,7 +161,11 @@ pub fn is_form_error(e: &AppError) -> bool {
 }
 
 /// The options of a role picker, translated.
-pub fn role_options(state: &AppState, analyst: &Analyst, roles: &[dossier_domain::access::Role]) -> Vec<Value> {
+pub fn role_options(
+    state: &AppState,
+    analyst: &Analyst,
+    roles: &[dossier_domain::access::Role],
+) -> Vec<Value> {
     roles
         .iter()
         .map(|r| {

@@ -71,7 +71,11 @@ pub struct NewQuery {
 }
 
 /// `GET /settings/templates/new?name=…&from=…`: the editor of a new template, a copy of `from`.
-async fn new(State(state): State<AppState>, analyst: Analyst, Query(q): Query<NewQuery>) -> Response {
+async fn new(
+    State(state): State<AppState>,
+    analyst: Analyst,
+    Query(q): Query<NewQuery>,
+) -> Response {
     if let Err(r) = guard(&state, &analyst) {
         return r;
     }
@@ -121,7 +125,10 @@ fn render(
                     "bo-template-error-at",
                     &[
                         ("line", line.to_string()),
-                        ("message", p["message"].as_str().unwrap_or_default().to_string()),
+                        (
+                            "message",
+                            p["message"].as_str().unwrap_or_default().to_string(),
+                        ),
                     ],
                 ),
                 None => p["message"].as_str().unwrap_or_default().to_string(),
@@ -235,7 +242,10 @@ async fn save(
         }
     };
     match state.app.save_template(p, &name, value).await {
-        Ok(_) => done(&format!("/settings/templates/{}", segment(&name)), "template-saved"),
+        Ok(_) => done(
+            &format!("/settings/templates/{}", segment(&name)),
+            "template-saved",
+        ),
         Err(AppError::Invalid(errors)) => {
             let lines = value_lines(&source);
             let problems = errors

@@ -13,7 +13,9 @@ use dossier_app::users::{NewUser, USER_ROLES, UserChange};
 use dossier_store::User;
 use serde_json::{Value, json};
 
-use super::{Done, admin_form, done, guard, is_form_error, page, role_options, segment, short_time};
+use super::{
+    Done, admin_form, done, guard, is_form_error, page, role_options, segment, short_time,
+};
 use crate::AppState;
 use crate::backoffice::Analyst;
 
@@ -58,7 +60,12 @@ async fn render_list(
     };
     // Shown once: taken from the session as it is shown.
     let secret = if status == StatusCode::OK {
-        state.app.take_flash(&analyst.staff, "user_invited").await.ok().flatten()
+        state
+            .app
+            .take_flash(&analyst.staff, "user_invited")
+            .await
+            .ok()
+            .flatten()
     } else {
         None
     };
@@ -72,14 +79,29 @@ async fn render_list(
     if let (Value::Object(ctx), Value::Object(extra)) = (&mut context, extra) {
         ctx.extend(extra);
     }
-    page(state, analyst, status, "bo_settings_users.html", "users", done_key, context)
+    page(
+        state,
+        analyst,
+        status,
+        "bo_settings_users.html",
+        "users",
+        done_key,
+        context,
+    )
 }
 
 async fn list(State(state): State<AppState>, analyst: Analyst, Query(q): Query<Done>) -> Response {
     if let Err(r) = guard(&state, &analyst) {
         return r;
     }
-    render_list(&state, &analyst, StatusCode::OK, q.done.as_deref(), json!({})).await
+    render_list(
+        &state,
+        &analyst,
+        StatusCode::OK,
+        q.done.as_deref(),
+        json!({}),
+    )
+    .await
 }
 
 /// `POST /settings/users`: invites a user (e-mail, name, role) with a generated password.
@@ -148,7 +170,12 @@ async fn render_user(
     };
     let secret = if status == StatusCode::OK {
         let kind = format!("password_reset:{}", user.id);
-        state.app.take_flash(&analyst.staff, &kind).await.ok().flatten()
+        state
+            .app
+            .take_flash(&analyst.staff, &kind)
+            .await
+            .ok()
+            .flatten()
     } else {
         None
     };
@@ -162,7 +189,15 @@ async fn render_user(
     if let (Value::Object(ctx), Value::Object(extra)) = (&mut context, extra) {
         ctx.extend(extra);
     }
-    page(state, analyst, status, "bo_settings_user.html", "users", done_key, context)
+    page(
+        state,
+        analyst,
+        status,
+        "bo_settings_user.html",
+        "users",
+        done_key,
+        context,
+    )
 }
 
 async fn show(
@@ -174,7 +209,15 @@ async fn show(
     if let Err(r) = guard(&state, &analyst) {
         return r;
     }
-    render_user(&state, &analyst, &id, StatusCode::OK, q.done.as_deref(), json!({})).await
+    render_user(
+        &state,
+        &analyst,
+        &id,
+        StatusCode::OK,
+        q.done.as_deref(),
+        json!({}),
+    )
+    .await
 }
 
 fn back(id: &str, key: &str) -> Response {
@@ -197,7 +240,11 @@ async fn change(
         role: Some(form.get("role").to_string()),
         active: None,
     };
-    match state.app.change_user(&analyst.staff.principal, &id, change).await {
+    match state
+        .app
+        .change_user(&analyst.staff.principal, &id, change)
+        .await
+    {
         Ok(_) => back(&id, "user-updated"),
         Err(e) if is_form_error(&e) => {
             let (summary, errors) = analyst.form_errors(&state, &e);
@@ -206,7 +253,15 @@ async fn change(
                 "errors": errors,
                 "edit": {"name": form.get("name"), "role": form.get("role")},
             });
-            render_user(&state, &analyst, &id, crate::error::status_of(&e), None, extra).await
+            render_user(
+                &state,
+                &analyst,
+                &id,
+                crate::error::status_of(&e),
+                None,
+                extra,
+            )
+            .await
         }
         Err(e) => analyst.refusal(&state, &e),
     }
@@ -229,12 +284,31 @@ async fn activity(
         active: Some(active),
         ..UserChange::default()
     };
-    match state.app.change_user(&analyst.staff.principal, &id, change).await {
-        Ok(_) => back(&id, if active { "user-reactivated" } else { "user-deactivated" }),
+    match state
+        .app
+        .change_user(&analyst.staff.principal, &id, change)
+        .await
+    {
+        Ok(_) => back(
+            &id,
+            if active {
+                "user-reactivated"
+            } else {
+                "user-deactivated"
+            },
+        ),
         Err(e) if is_form_error(&e) => {
             let (summary, errors) = analyst.form_errors(&state, &e);
             let extra = json!({"summary": summary, "errors": errors});
-            render_user(&state, &analyst, &id, crate::error::status_of(&e), None, extra).await
+            render_user(
+                &state,
+                &analyst,
+                &id,
+                crate::error::status_of(&e),
+                None,
+                extra,
+            )
+            .await
         }
         Err(e) => analyst.refusal(&state, &e),
     }
@@ -250,7 +324,11 @@ async fn reset(
     if let Err(r) = admin_form(&state, &analyst, &body) {
         return r;
     }
-    match state.app.reset_password(&analyst.staff.principal, &id).await {
+    match state
+        .app
+        .reset_password(&analyst.staff.principal, &id)
+        .await
+    {
         Ok(password) => {
             let flash = json!({"kind": format!("password_reset:{id}"), "password": password});
             if let Err(e) = state.app.set_flash(&analyst.staff, flash).await {

@@ -55,7 +55,12 @@ async fn render_list(
         Err(e) => return analyst.refusal(state, &e),
     };
     let secret = if status == StatusCode::OK {
-        state.app.take_flash(&analyst.staff, "webhook_secret").await.ok().flatten()
+        state
+            .app
+            .take_flash(&analyst.staff, "webhook_secret")
+            .await
+            .ok()
+            .flatten()
     } else {
         None
     };
@@ -68,14 +73,29 @@ async fn render_list(
     if let (Value::Object(ctx), Value::Object(extra)) = (&mut context, extra) {
         ctx.extend(extra);
     }
-    page(state, analyst, status, "bo_settings_webhooks.html", "webhooks", done_key, context)
+    page(
+        state,
+        analyst,
+        status,
+        "bo_settings_webhooks.html",
+        "webhooks",
+        done_key,
+        context,
+    )
 }
 
 async fn list(State(state): State<AppState>, analyst: Analyst, Query(q): Query<Done>) -> Response {
     if let Err(r) = guard(&state, &analyst) {
         return r;
     }
-    render_list(&state, &analyst, StatusCode::OK, q.done.as_deref(), json!({})).await
+    render_list(
+        &state,
+        &analyst,
+        StatusCode::OK,
+        q.done.as_deref(),
+        json!({}),
+    )
+    .await
 }
 
 /// `POST /settings/webhooks`: URL, description and the events (`*` for all).
@@ -217,7 +237,14 @@ async fn enable(
         .update_webhook(&analyst.staff.principal, &id, patch)
         .await
     {
-        Ok(_) => back(&id, if on { "webhook-enabled" } else { "webhook-disabled" }),
+        Ok(_) => back(
+            &id,
+            if on {
+                "webhook-enabled"
+            } else {
+                "webhook-disabled"
+            },
+        ),
         Err(e) => analyst.refusal(&state, &e),
     }
 }
@@ -232,7 +259,11 @@ async fn delete(
     if let Err(r) = admin_form(&state, &analyst, &body) {
         return r;
     }
-    match state.app.delete_webhook(&analyst.staff.principal, &id).await {
+    match state
+        .app
+        .delete_webhook(&analyst.staff.principal, &id)
+        .await
+    {
         Ok(_) => done("/settings/webhooks", "webhook-deleted"),
         Err(e) => analyst.refusal(&state, &e),
     }
@@ -248,7 +279,11 @@ async fn test(
     if let Err(r) = admin_form(&state, &analyst, &body) {
         return r;
     }
-    match state.app.send_test_event(&analyst.staff.principal, &id).await {
+    match state
+        .app
+        .send_test_event(&analyst.staff.principal, &id)
+        .await
+    {
         Ok(_) => back(&id, "webhook-tested"),
         Err(e) => analyst.refusal(&state, &e),
     }
