@@ -3,6 +3,7 @@
 //! [`App`], acting for one [`Principal`] and failing with one [`AppError`]. The JSON API, the pages,
 //! the workers and the CLI all call it; it knows nothing of HTTP servers.
 
+pub mod api_keys;
 pub mod applications;
 pub mod branding;
 pub mod config;

@@ -9,6 +9,7 @@
 
 mod cases;
 mod login;
+mod settings;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/language", post(switch_language))
         .merge(cases::routes())
+        .merge(settings::routes())
 }
 
 /// `/`: the cases for a signed-in analyst, the sign-in page for anyone else.
