@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod backoffice;
 pub mod error;
 pub mod extract;
 pub mod ops;
@@ -144,6 +145,7 @@ pub fn app(state: AppState) -> Router {
         .route("/status/watchlists", get(ops::watchlists))
         .route("/metrics", get(ops::metrics))
         .merge(portal::routes())
+        .merge(backoffice::routes())
         .merge(web::assets_routes(web))
         .fallback(|| async { error::ApiError(dossier_app::AppError::NotFound("route")) })
         // Bodies are limited per route by their extractors (1 MiB for JSON).
