@@ -12,6 +12,7 @@ use serde_json::Value;
 use sqlx::Connection;
 
 pub mod browser;
+pub mod oidc;
 pub mod receiver;
 pub mod smtp;
 
