@@ -329,6 +329,36 @@ impl App {
         Ok(user)
     }
 
+    /// An admin (or the operator) gives a user a new generated password, returned once; the user's
+    /// sessions end, and they choose their own at the next sign-in when the workspace asks for it.
+    pub async fn reset_password(&self, p: &Principal, id: &str) -> AppResult<String> {
+        p.require_admin()?;
+        let password = generate_password();
+        let must_change = self.store.users_must_change_password(p.ws()).await?;
+        let mut tx = self.store.begin().await?;
+        let mut user = tx
+            .user_for_update(p.ws(), id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
+        user.password_hash = Some(hash_password(password.clone()).await?);
+        user.must_change_password = must_change;
+        user.updated_at = now();
+        tx.update_user(&user).await?;
+        tx.delete_user_sessions(p.ws(), &user.id).await?;
+        tx.audit(
+            p.ws(),
+            &p.actor,
+            "user.password_reset",
+            "user",
+            &user.id,
+            None,
+            &[],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(password)
+    }
+
     /// Sets the workspace option "users choose their own password at first sign-in".
     pub async fn set_users_must_change_password(&self, p: &Principal, on: bool) -> AppResult<()> {
         p.require_admin()?;

@@ -42,6 +42,11 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// The HTTP status of an error, for every surface.
+pub fn status_of(e: &AppError) -> StatusCode {
+    parts(e).0
+}
+
 /// The status, the problem type's slug and its title.
 fn parts(e: &AppError) -> (StatusCode, &'static str, &'static str) {
     use AppError::*;

@@ -119,3 +119,35 @@ fn cases() -> Vec<serde_json::Value> {
         }),
     ]
 }
+
+/// The demo workspace's admin: created at the first demo start, given a fresh password at each
+/// start (printed, like the key). Returns the login.
+pub async fn admin(store: &Store, config: &Config) -> anyhow::Result<(String, String)> {
+    let ws = store.ensure_workspace("demo").await?;
+    let app = dossier_app::App::new(store.clone(), config.clone())?;
+    let p = dossier_app::Principal::cli(&ws.id);
+    let email = "admin@demo.dossier.test".to_string();
+    let existing = app
+        .users(&p)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.detail()))?
+        .into_iter()
+        .find(|u| u.email == email);
+    let password = match existing {
+        Some(user) => app.reset_password(&p, &user.id).await,
+        None => app
+            .create_user(
+                &p,
+                dossier_app::users::NewUser {
+                    email: email.clone(),
+                    name: "Demo Admin".into(),
+                    role: "admin".into(),
+                    password: None,
+                },
+            )
+            .await
+            .map(|(_, generated)| generated.expect("no password was given")),
+    }
+    .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
+    Ok((email, password))
+}

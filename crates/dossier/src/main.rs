@@ -13,7 +13,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use dossier_app::{App, Config};
+use dossier_app::users::NewUser;
+use dossier_app::{App, Config, Principal};
 use dossier_domain::access::Role;
 use dossier_server::AppState;
 use dossier_store::{Store, StoreConfig};
@@ -65,6 +66,9 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Apikey(ApiKeyCommand),
+    /// Manage the back-office's users.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -111,6 +115,40 @@ enum ApiKeyCommand {
     /// Revoke a key by id.
     Revoke {
         id: String,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; prints the initial password as the last word of standard output (or takes
+    /// it from standard input with `--password-stdin`).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// admin, qualified_reviewer, reviewer or read_only.
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "default")]
+        workspace: String,
+        /// The name shown in the back-office (default: the e-mail address).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List a workspace's users.
+    List {
+        #[arg(long, default_value = "default")]
+        workspace: String,
+    },
+    /// Give a user a new generated password (printed as the last word of standard output); their
+    /// sessions end.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
         #[arg(long, default_value = "default")]
         workspace: String,
     },
@@ -170,6 +208,89 @@ async fn workspace_id(store: &Store, name: &str) -> anyhow::Result<String> {
     }
 }
 
+/// `dossier user …`: through the application layer, as the operator (audited as the CLI).
+async fn users(cmd: UserCommand, config: Config) -> anyhow::Result<ExitCode> {
+    let store = open_store(&config).await?;
+    let app = App::new(store.clone(), config)?;
+    let show = |e: dossier_app::AppError| match e {
+        dossier_app::AppError::Invalid(errors) => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        e => anyhow::anyhow!("{}", e.detail()),
+    };
+    match cmd {
+        UserCommand::Create {
+            email,
+            role,
+            workspace,
+            name,
+            password_stdin,
+        } => {
+            let ws = workspace_id(&store, &workspace).await?;
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let (user, generated) = app
+                .create_user(
+                    &Principal::cli(&ws),
+                    NewUser {
+                        email,
+                        name,
+                        role,
+                        password,
+                    },
+                )
+                .await
+                .map_err(show)?;
+            eprintln!(
+                "Created {} user {} <{}> in workspace `{workspace}`.",
+                user.role, user.id, user.email
+            );
+            if let Some(password) = generated {
+                eprintln!("Their initial password is shown only now:");
+                println!("{password}");
+            }
+        }
+        UserCommand::List { workspace } => {
+            let ws = workspace_id(&store, &workspace).await?;
+            for u in app.users(&Principal::cli(&ws)).await.map_err(show)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.id,
+                    u.email,
+                    u.role,
+                    u.status,
+                    u.last_login_at.as_deref().unwrap_or("never signed in")
+                );
+            }
+        }
+        UserCommand::ResetPassword { email, workspace } => {
+            let ws = workspace_id(&store, &workspace).await?;
+            let p = Principal::cli(&ws);
+            let user = app
+                .users(&p)
+                .await
+                .map_err(show)?
+                .into_iter()
+                .find(|u| u.email == dossier_app::users::normalise_email(&email))
+                .ok_or_else(|| anyhow::anyhow!("no user `{email}` in workspace `{workspace}`"))?;
+            let password = app.reset_password(&p, &user.id).await.map_err(show)?;
+            eprintln!("New password of {} (shown only now):", user.email);
+            println!("{password}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn run(
     command: Command,
     mut config: Config,
@@ -194,7 +315,9 @@ async fn run(
             if demo {
                 demo::import_sample_watchlist(&store, &config).await?;
                 let key = demo::seed(&store).await?;
+                let (email, password) = demo::admin(&store, &config).await?;
                 println!("Dossier demo is running at http://{addr}");
+                println!("Back-office: http://{addr}/login as {email} with password {password}");
                 println!(
                     "Try: curl -H 'Authorization: Bearer {key}' http://{addr}/api/applications"
                 );
@@ -275,6 +398,7 @@ async fn run(
                 Err(e) => return Err(e.into()),
             }
         }
+        Command::User(cmd) => return users(cmd, config).await,
         Command::Watchlist(cmd) => {
             let store = open_store(&config).await?;
             return watchlist::run(cmd, &store, &config).await;

@@ -278,7 +278,7 @@ async fn an_existing_user_signs_in_by_verified_email(backend: Backend) {
 
     // The button's form: off to the provider with PKCE, a state and a nonce, and a pending cookie
     // that comes back with the provider's redirect.
-    let started = agent.start(&srv, "/cases?view=mine").await;
+    let started = agent.start(&srv, "/cases?status_review=pending").await;
     assert_eq!(started.status, 303, "{}", started.text);
     let auth = started.location().to_string();
     assert!(auth.starts_with(&format!("{}/auth?", idp.issuer)), "{auth}");
@@ -305,7 +305,7 @@ async fn an_existing_user_signs_in_by_verified_email(backend: Backend) {
     let callback = agent.at_provider(&idp, &auth, "rey").await;
     let back = agent.get(&callback).await;
     assert_eq!(back.status, 303, "{}\n{}", back.text, srv.log());
-    assert_eq!(back.location(), "/cases?view=mine");
+    assert_eq!(back.location(), "/cases?status_review=pending");
     let session = back
         .set_cookie("dossier_session")
         .expect("a session cookie");
@@ -325,6 +325,12 @@ async fn an_existing_user_signs_in_by_verified_email(backend: Backend) {
         0,
         "a pending sign-in is used up"
     );
+    // Signed in: the case list, as Rey.
+    let cases = agent
+        .get(&format!("{}/cases?status_review=pending", srv.base))
+        .await;
+    assert_eq!(cases.status, 200, "{}", cases.text);
+    assert!(cases.text.contains("rey@bank.test"), "{}", cases.text);
     let signed_in = srv
         .sql_i64(
             "SELECT COUNT(*) FROM users WHERE email = 'rey@bank.test' \

@@ -1,5 +1,6 @@
 //! The template environment: the built-in templates (or the operator's files of the same names),
-//! with `t(key, **args)` translating into the render's `lang`, `asset(name)` linking an asset, and
+//! with `t(key, **args)` translating into the render's `lang` (`t_or(key, text)` for optional
+//! messages), `asset(name)` linking an asset, and
 //! the filters `field_id` and `color`.
 
 use std::path::Path;
@@ -37,6 +38,22 @@ pub(crate) fn environment(
         warn_about_strangers(&dir.join("templates"));
     }
 
+    // `t_or(key, text)`: the message when a catalogue has it, else `text` as it is (names an
+    // operator chose, such as a template's risk levels, have no message of their own).
+    let known = catalogues.clone();
+    env.add_function(
+        "t_or",
+        move |state: &State, key: &str, fallback: Value| -> Result<String, Error> {
+            let lang = state.lookup("lang");
+            let lang = lang
+                .as_ref()
+                .and_then(Value::as_str)
+                .unwrap_or(i18n::FALLBACK);
+            Ok(known
+                .lookup(lang, key, &FluentArgs::new())
+                .unwrap_or_else(|| fallback.to_string()))
+        },
+    );
     env.add_function(
         "t",
         move |state: &State, key: &str, kwargs: Kwargs| -> Result<String, Error> {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sqlx::Connection;
 
+pub mod backoffice;
 pub mod browser;
 pub mod oidc;
 pub mod receiver;
