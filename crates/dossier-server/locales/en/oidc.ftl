@@ -2,6 +2,8 @@
 # `{ $provider }` is the provider's name (`oidc.name`, else its host).
 
 oidc-back-to-login = Back to sign-in
+oidc-signed-in-title = You are signed in
+oidc-continue = Continue
 
 oidc-off-title = Single sign-on is not available
 oidc-off-text = Signing in with an identity provider is not set up here. Sign in with your e-mail address and password.

@@ -2,6 +2,8 @@
 # lieu et que faire. `{ $provider }` est le nom du fournisseur (`oidc.name`, sinon son hôte).
 
 oidc-back-to-login = Retour à la connexion
+oidc-signed-in-title = Vous êtes connecté
+oidc-continue = Continuer
 
 oidc-off-title = La connexion unique n’est pas disponible
 oidc-off-text = La connexion par un fournisseur d’identité n’est pas configurée ici. Connectez-vous avec votre adresse e-mail et votre mot de passe.

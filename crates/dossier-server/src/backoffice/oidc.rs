@@ -4,8 +4,10 @@
 //! sets its cookie and sends the browser to the provider. `GET /login/oidc/callback` is where the
 //! provider sends it back: with the pending cookie and the right `state`, the code is exchanged,
 //! the ID token verified and the user of its verified e-mail address signed in; the back-office
-//! session cookie is set and the browser goes on to `/cases` (or the page it came from). Every
-//! refusal is a translated page saying what to do, never a bare error.
+//! session cookie is set and the browser goes on to `/cases` (or the page it came from) — through a
+//! page of ours that refreshes to it, not a redirect: the navigation began at the provider, another
+//! site, and a browser sends no `SameSite=Strict` cookie on a redirect chain that crossed sites.
+//! Every refusal is a translated page saying what to do, never a bare error.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -92,7 +94,12 @@ async fn callback(
                 let _ = state.app.end_session(&old).await;
             }
             let next = safe_next(Some(&done.next)).to_string();
-            let mut response = Redirect::to(&next).into_response();
+            // Not a redirect: see `bo_oidc_signed_in.html`.
+            let mut response = state.web.page(PageSpec::new(
+                "bo_oidc_signed_in.html",
+                lang,
+                json!({ "next": next, "plain": true }),
+            ));
             response.headers_mut().append(
                 header::SET_COOKIE,
                 session_cookie(&state, &done.signed_in.secret),
