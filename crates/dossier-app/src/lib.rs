@@ -12,6 +12,7 @@ pub mod documents;
 pub mod error;
 pub mod events;
 pub mod mail;
+pub mod oidc;
 pub mod portals;
 pub mod principal;
 pub mod relationships;
@@ -51,6 +52,8 @@ pub struct App {
     pub mailer: Arc<mail::Mailer>,
     /// The address clients reach Dossier at (`Config::public_url`): portal links start with it.
     pub public_url: String,
+    /// The OpenID Connect provider's client and discovery cache (`[oidc]`).
+    pub oidc: Arc<oidc::Oidc>,
 }
 
 impl App {
@@ -62,7 +65,9 @@ impl App {
         let documents = Arc::new(LocalFileSystem::new_with_prefix(&dir)?);
         let public_url = config.public_url().map_err(|e| anyhow::anyhow!(e))?;
         let mailer = Arc::new(mail::Mailer::new(&config.smtp)?);
+        let oidc = Arc::new(oidc::Oidc::new(&config.oidc)?);
         Ok(Self {
+            oidc,
             mailer,
             public_url,
             documents,
