@@ -326,6 +326,10 @@ pub struct Application {
     /// The onboarding portal the case was created through, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portal_id: Option<String>,
+    /// The user the case is assigned to (`POST /api/applications/{id}/assignee`); `null` when
+    /// unassigned.
+    #[serde(default)]
+    pub assignee_id: Option<String>,
 }
 
 impl Application {
@@ -449,6 +453,7 @@ impl NewApplication {
             decision: None,
             screening_hits: Vec::new(),
             portal_id: None,
+            assignee_id: None,
         };
         app.validate(definitions)?;
         Ok(app)
