@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod branding;
+pub mod cases;
 pub mod config;
 pub mod custom_fields;
 pub mod documents;

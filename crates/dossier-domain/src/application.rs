@@ -337,6 +337,16 @@ impl Application {
     pub fn is_portal_draft(&self) -> bool {
         self.portal_id.is_some() && self.submitted_at.is_none()
     }
+
+    /// When the case reached the team: its creation, or for a case made through a portal its
+    /// submission; `None` while its client is still filling it in.
+    pub fn received_at(&self) -> Option<Timestamp> {
+        if self.is_portal_draft() {
+            None
+        } else {
+            Some(self.submitted_at.unwrap_or(self.created_at))
+        }
+    }
 }
 
 /// Body of `PATCH /api/applications/{id}`: the subject merges field by field (RFC 7386: `null`

@@ -82,7 +82,11 @@ impl Application {
 fn party_names(parties: &[Relationship], out: &mut Vec<String>) {
     for r in parties {
         out.push(r.display_name());
-        if let Some(n) = r.business.as_ref().and_then(|b| b.registration_number.clone()) {
+        if let Some(n) = r
+            .business
+            .as_ref()
+            .and_then(|b| b.registration_number.clone())
+        {
             out.push(n);
         }
         party_names(&r.relationships, out);
