@@ -496,7 +496,8 @@ impl App {
                 "comment",
                 &comment.id,
                 Some(application_id),
-                &diff(&serde_json::Value::Null, &json!({"body": comment.body})),
+                // One change, `body`, from nothing to the text.
+                &diff(&json!({}), &json!({"body": comment.body})),
             )
             .await?;
             Ok((Outcome::Created, json!(comment)))
