@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod applications;
 pub mod branding;
+pub mod cases;
 pub mod config;
 pub mod custom_fields;
 pub mod documents;

@@ -62,6 +62,18 @@ impl Principal {
         }
     }
 
+    /// Refuses a portal's client: the workspace's lists and figures are for its team.
+    pub fn require_staff(&self) -> AppResult<()> {
+        if self.role() == Role::Client {
+            Err(AppError::Forbidden(
+                "staff_only",
+                "only the workspace's team may see its cases".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Refuses a principal that is not an admin (workspace settings, users, keys).
     pub fn require_admin(&self) -> AppResult<()> {
         match self.role() {

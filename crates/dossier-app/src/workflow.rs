@@ -11,9 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use dossier_domain::application::{Application, StatusReview};
-use dossier_domain::workflow::{
-    self, CompiledTemplate, Engine, EvaluationContext, TaskResult, TemplateErrors,
-};
+use dossier_domain::workflow::{self, CompiledTemplate, Engine, EvaluationContext, TemplateErrors};
 use dossier_store::{Settings, StoredTemplate};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -185,14 +183,4 @@ pub fn apply_decision(app: &mut Application, mut decision: workflow::Decision) {
     app.decided_at = Some(decision.decided_at);
     app.pending_approval = None;
     app.decision = Some(decision);
-}
-
-/// Whether a task keeps the case from being decided (mirrors `Evaluation::open_tasks`).
-pub fn is_open(task: &workflow::Task) -> bool {
-    task.active
-        && (task.stale
-            || matches!(
-                task.result,
-                TaskResult::Pending | TaskResult::NeedsAction | TaskResult::Error
-            ))
 }

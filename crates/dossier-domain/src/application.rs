@@ -326,12 +326,26 @@ pub struct Application {
     /// The onboarding portal the case was created through, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portal_id: Option<String>,
+    /// The user the case is assigned to (`POST /api/applications/{id}/assignee`); `null` when
+    /// unassigned.
+    #[serde(default)]
+    pub assignee_id: Option<String>,
 }
 
 impl Application {
     /// A case its client is still filling in through a portal (not yet submitted).
     pub fn is_portal_draft(&self) -> bool {
         self.portal_id.is_some() && self.submitted_at.is_none()
+    }
+
+    /// When the case reached the team: its creation, or for a case made through a portal its
+    /// submission; `None` while its client is still filling it in.
+    pub fn received_at(&self) -> Option<Timestamp> {
+        if self.is_portal_draft() {
+            None
+        } else {
+            Some(self.submitted_at.unwrap_or(self.created_at))
+        }
     }
 }
 
@@ -449,6 +463,7 @@ impl NewApplication {
             decision: None,
             screening_hits: Vec::new(),
             portal_id: None,
+            assignee_id: None,
         };
         app.validate(definitions)?;
         Ok(app)

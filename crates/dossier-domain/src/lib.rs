@@ -9,6 +9,7 @@ pub mod custom_field;
 pub mod event;
 pub mod id;
 pub mod relationship;
+pub mod search;
 pub mod time;
 pub mod validation;
 pub mod workflow;

@@ -100,6 +100,7 @@ impl utoipa::Modify for BearerAuth {
 fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(api::applications::routes())
+        .merge(api::cases::routes())
         .merge(api::relationships::routes())
         .merge(api::custom_fields::routes())
         .merge(api::events::routes())

@@ -1,13 +1,15 @@
 //! Cases. The `applications` row holds the columns that lists filter on and the number of the case's
 //! current version; the document itself is that version (`application_versions`, see `versions.rs`):
 //! one joined row read answers `GET /api/applications/{id}`. `applications.data` is empty since
-//! migration 0012.
+//! migration 0012. Every write of a case also writes what the back-office's lists read of it
+//! (`case_lists.rs`).
 
 use dossier_domain::application::Application;
 use sqlx::AssertSqlSafe;
 
 use dossier_domain::audit::Actor;
 
+use crate::case_lists::ListColumns;
 use crate::versions::decode_columns;
 use crate::{Backend, Result, Store, StoreError, Tx, corrupt, timestamp};
 
@@ -46,10 +48,12 @@ impl Tx {
         data: &str,
         actor: &Actor,
     ) -> Result<String> {
+        let list = ListColumns::of(app);
         sqlx::query(
             "INSERT INTO applications (id, workspace_id, kind, external_id, status_review, status_execution, \
-             risk_level, risk_score, created_at, updated_at, version, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '')",
+             risk_level, risk_score, created_at, updated_at, version, data, assignee_id, template, \
+             display_name, tags, search, received_at, decided_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(&app.id)
         .bind(workspace_id)
@@ -62,8 +66,16 @@ impl Tx {
         .bind(timestamp(app.created_at))
         .bind(timestamp(app.updated_at))
         .bind(app.version)
+        .bind(list.assignee_id)
+        .bind(list.template)
+        .bind(list.display_name)
+        .bind(list.tags)
+        .bind(list.search)
+        .bind(list.received_at)
+        .bind(list.decided_at)
         .execute(self.conn().await?)
         .await?;
+        self.write_list_state(workspace_id, app, true).await?;
         // A new case starts its own audit chain (see `audit::append`).
         self.new_audit_chains
             .push((workspace_id.to_string(), app.id.clone()));
@@ -132,9 +144,12 @@ impl Tx {
         data: &str,
         actor: &Actor,
     ) -> Result<String> {
+        let list = ListColumns::of(app);
         let done = sqlx::query(
             "UPDATE applications SET external_id = $1, status_review = $2, status_execution = $3, risk_level = $4, \
-             risk_score = $5, updated_at = $6, version = $7 WHERE workspace_id = $8 AND id = $9 AND version = $10",
+             risk_score = $5, updated_at = $6, version = $7, assignee_id = $8, template = $9, display_name = $10, \
+             tags = $11, search = $12, received_at = $13, decided_at = $14 \
+             WHERE workspace_id = $15 AND id = $16 AND version = $17",
         )
         .bind(&app.external_id)
         .bind(app.status_review.as_str())
@@ -143,6 +158,13 @@ impl Tx {
         .bind(app.risk_score)
         .bind(timestamp(app.updated_at))
         .bind(app.version)
+        .bind(list.assignee_id)
+        .bind(list.template)
+        .bind(list.display_name)
+        .bind(list.tags)
+        .bind(list.search)
+        .bind(list.received_at)
+        .bind(list.decided_at)
         .bind(workspace_id)
         .bind(&app.id)
         .bind(app.version - 1)
@@ -155,6 +177,7 @@ impl Tx {
                 app.version - 1
             )));
         }
+        self.write_list_state(workspace_id, app, false).await?;
         self.insert_version(
             workspace_id,
             &app.id,
@@ -175,7 +198,6 @@ impl Store {
             .transpose()
     }
 
-    /// A case exactly as stored: the JSON text the API returns, without decoding and re-encoding it
     /// Whether this workspace has the case: one indexed row, no version read (for the lists of a
     /// case's sub-resources, which only need to know).
     pub async fn application_exists(&self, workspace_id: &str, id: &str) -> Result<bool> {
@@ -187,6 +209,7 @@ impl Store {
         Ok(row.is_some())
     }
 
+    /// A case exactly as stored: the JSON text the API returns, without decoding and re-encoding it
     /// (the hot read path).
     pub async fn application_json(&self, workspace_id: &str, id: &str) -> Result<Option<String>> {
         let row = sqlx::query(AssertSqlSafe(format!(

@@ -8,6 +8,8 @@
 mod api_keys;
 mod applications;
 mod audit;
+mod case_lists;
+mod comments;
 mod custom_fields;
 mod documents;
 mod events;
@@ -38,6 +40,11 @@ use tokio::sync::Notify;
 pub use api_keys::{ApiKey, NewKey};
 pub use applications::ApplicationFilter;
 pub use audit::{AuditEntry, ChainBreak};
+pub use case_lists::{
+    AssigneeFilter, CaseList, CaseQuery, CaseRow, CaseSort, DayDecisions, MAX_LIMIT,
+    StatusRiskCount, TaskList, TaskRow, Waiting, WaitingSide,
+};
+pub use comments::Comment;
 pub use documents::Document;
 pub use events::{Event, EventFilter, TEST_EVENT};
 pub use idempotency::IdempotentResponse;

@@ -22,7 +22,7 @@ struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 14;
+pub const LATEST: i64 = 15;
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -122,6 +122,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_users.sql"),
         postgres: include_str!("../migrations/postgres/0014_users.sql"),
         rust: None,
+    },
+    Migration {
+        version: 15,
+        name: "case_lists",
+        sqlite: include_str!("../migrations/sqlite/0015_case_lists.sql"),
+        postgres: include_str!("../migrations/postgres/0015_case_lists.sql"),
+        rust: Some(|tx| Box::pin(crate::case_lists::backfill(tx))),
     },
 ];
 

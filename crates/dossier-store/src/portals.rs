@@ -18,6 +18,8 @@ pub struct PortalRow {
     /// JSON.
     pub data: String,
     pub expires_at: String,
+    /// When it was last opened: its creation, or a collect's current round.
+    pub opened_at: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -33,7 +35,8 @@ pub struct PortalFilter {
     pub limit: i64,
 }
 
-const COLUMNS: &str = "id, kind, application_id, status, data, expires_at, created_at, updated_at";
+const COLUMNS: &str =
+    "id, kind, application_id, status, data, expires_at, created_at, updated_at, opened_at";
 
 fn from_row(r: &AnyRow) -> PortalRow {
     PortalRow {
@@ -45,6 +48,7 @@ fn from_row(r: &AnyRow) -> PortalRow {
         expires_at: r.get(5),
         created_at: r.get(6),
         updated_at: r.get(7),
+        opened_at: r.get(8),
     }
 }
 
@@ -65,7 +69,7 @@ impl Tx {
     ) -> Result<()> {
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO portals (workspace_id, token_hash, {COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         )))
         .bind(workspace_id)
         .bind(token_hash)
@@ -77,6 +81,7 @@ impl Tx {
         .bind(&portal.expires_at)
         .bind(&portal.created_at)
         .bind(&portal.updated_at)
+        .bind(&portal.opened_at)
         .execute(self.conn().await?)
         .await?;
         Ok(())
@@ -92,7 +97,8 @@ impl Tx {
     ) -> Result<()> {
         sqlx::query(
             "UPDATE portals SET application_id = $1, status = $2, data = $3, expires_at = $4, \
-             updated_at = $5, token_hash = COALESCE($6, token_hash) WHERE workspace_id = $7 AND id = $8",
+             updated_at = $5, token_hash = COALESCE($6, token_hash), opened_at = $9 \
+             WHERE workspace_id = $7 AND id = $8",
         )
         .bind(&portal.application_id)
         .bind(&portal.status)
@@ -102,6 +108,7 @@ impl Tx {
         .bind(token_hash)
         .bind(workspace_id)
         .bind(&portal.id)
+        .bind(&portal.opened_at)
         .execute(self.conn().await?)
         .await?;
         Ok(())
@@ -179,7 +186,7 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(|r| (r.get(8), from_row(&r))))
+        Ok(row.map(|r| (r.get(9), from_row(&r))))
     }
 
     /// The newest collect of a case.

@@ -421,6 +421,7 @@ impl App {
                     status: "active".into(),
                     data: String::new(),
                     expires_at,
+                    opened_at: at.clone(),
                     created_at: at.clone(),
                     updated_at: at,
                 },
@@ -608,6 +609,7 @@ impl App {
                     status: "opened".into(),
                     data: String::new(),
                     expires_at,
+                    opened_at: at.clone(),
                     created_at: at.clone(),
                     updated_at: at,
                 },
@@ -683,6 +685,7 @@ impl App {
                 d.saved_steps.clear();
                 portal.row.status = "opened".into();
                 portal.row.expires_at = expiry("expires_at", new.expires_at.as_deref(), ttl)?;
+                portal.row.opened_at = at.clone();
                 portal.row.updated_at = at;
                 let (token, hash) = new_token();
                 tx.update_portal(p.ws(), &portal.to_row(), Some(&hash))

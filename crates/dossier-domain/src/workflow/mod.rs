@@ -94,14 +94,7 @@ impl Evaluation {
     pub fn open_tasks(&self) -> Vec<String> {
         self.tasks
             .iter()
-            .filter(|t| {
-                t.active
-                    && (t.stale
-                        || matches!(
-                            t.result,
-                            TaskResult::Pending | TaskResult::NeedsAction | TaskResult::Error
-                        ))
-            })
+            .filter(|t| t.is_open())
             .map(|t| format!("{} ({})", t.name, t.result.as_str()))
             .collect()
     }

@@ -2,6 +2,7 @@
 //! application layer and renders its answer (errors through [`crate::error`]).
 
 pub mod applications;
+pub mod cases;
 pub mod custom_fields;
 pub mod documents;
 pub mod events;

@@ -90,11 +90,7 @@ pub fn country_name(state: &AppState, lang: &Lang, code: &str) -> String {
 
 /// A name without its accents, in lower case: what alphabetical order compares first.
 fn sort_key(name: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    name.nfd()
-        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    dossier_domain::search::fold(name)
 }
 
 /// The inputs of a person or a business (also a related party's), with their values and labels:

@@ -8,6 +8,7 @@ mod common;
 mod api_keys;
 mod applications;
 mod audit;
+mod case_lists;
 mod collation;
 mod idempotency;
 mod scoping;

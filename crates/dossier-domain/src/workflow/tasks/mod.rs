@@ -217,6 +217,17 @@ impl Task {
         self.clearance = None;
     }
 
+    /// Whether the task keeps its case from being decided: active, and not run yet, waiting for
+    /// someone, needing the client, failed, or stale. The tasks inbox lists these.
+    pub fn is_open(&self) -> bool {
+        self.active
+            && (self.stale
+                || matches!(
+                    self.result,
+                    TaskResult::Pending | TaskResult::NeedsAction | TaskResult::Error
+                ))
+    }
+
     /// The shape CEL rules see in `tasks`.
     pub fn fact(&self) -> Value {
         json!({
