@@ -393,3 +393,42 @@ bo-key-edit = Edit the profile
 bo-key-request = Ask the client for information
 bo-key-close = Close this list
 bo-close = Close
+
+## Case list: views, search, bulk actions
+
+bo-views = Views
+bo-view-mine_or_unassigned = Mine and unassigned
+bo-view-mine = Mine
+bo-view-none = Unassigned
+bo-view-any = All cases
+bo-search = Search
+bo-search-hint = Name, registration number, external id or a person's name.
+bo-more-filters = More filters
+bo-field-tag = Tag
+bo-field-created_from = Created from
+bo-field-created_to = Created until
+bo-field-updated_from = Updated from
+bo-field-updated_to = Updated until
+bo-field-waiting = Only cases waiting on their client
+bo-cases-count = { $count ->
+        [one] One case
+       *[other] { $count } cases
+    }
+bo-sorted-asc = sorted ascending
+bo-sorted-desc = sorted descending
+bo-select = Select
+bo-select-case = Select { $name }
+bo-col-assignee = Assignee
+bo-unassigned = Unassigned
+bo-waiting-client = Waiting on client
+bo-bulk = With the selected cases
+bo-assign-me = Me
+bo-assign = Assign
+bo-tag = Add tag
+bo-untag = Remove tag
+bo-pages = Pages
+bo-prev-page = Previous page
+bo-page-of = Page { $page } of { $pages }
+bo-done-assigned = The cases are assigned.
+bo-done-tagged = The tag is added.
+bo-done-untagged = The tag is removed.

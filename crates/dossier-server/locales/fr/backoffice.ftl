@@ -393,3 +393,42 @@ bo-key-edit = Modifier le profil
 bo-key-request = Demander des informations au client
 bo-key-close = Fermer cette liste
 bo-close = Fermer
+
+## Liste des dossiers : vues, recherche, actions groupées
+
+bo-views = Vues
+bo-view-mine_or_unassigned = Les miens et non attribués
+bo-view-mine = Les miens
+bo-view-none = Non attribués
+bo-view-any = Tous les dossiers
+bo-search = Rechercher
+bo-search-hint = Nom, numéro d’immatriculation, identifiant externe ou nom d’une personne.
+bo-more-filters = Plus de filtres
+bo-field-tag = Étiquette
+bo-field-created_from = Créé à partir du
+bo-field-created_to = Créé jusqu’au
+bo-field-updated_from = Mis à jour à partir du
+bo-field-updated_to = Mis à jour jusqu’au
+bo-field-waiting = Seulement les dossiers en attente du client
+bo-cases-count = { $count ->
+        [one] Un dossier
+       *[other] { $count } dossiers
+    }
+bo-sorted-asc = tri croissant
+bo-sorted-desc = tri décroissant
+bo-select = Sélection
+bo-select-case = Sélectionner { $name }
+bo-col-assignee = Attribué à
+bo-unassigned = Non attribué
+bo-waiting-client = En attente du client
+bo-bulk = Pour les dossiers sélectionnés
+bo-assign-me = Moi
+bo-assign = Attribuer
+bo-tag = Ajouter l’étiquette
+bo-untag = Retirer l’étiquette
+bo-pages = Pages
+bo-prev-page = Page précédente
+bo-page-of = Page { $page } sur { $pages }
+bo-done-assigned = Les dossiers sont attribués.
+bo-done-tagged = L’étiquette est ajoutée.
+bo-done-untagged = L’étiquette est retirée.

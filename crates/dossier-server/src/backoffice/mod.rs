@@ -131,7 +131,7 @@ fn urlencoding(text: &str) -> String {
 
 /// A local path to go back to after signing in: only our own absolute paths, so `next` cannot
 /// send anyone to another site.
-fn safe_next(next: Option<&str>) -> &str {
+pub(crate) fn safe_next(next: Option<&str>) -> &str {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
         _ => "/cases",

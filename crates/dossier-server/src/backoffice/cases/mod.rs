@@ -26,6 +26,7 @@ use crate::web::forms::field_id;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases", get(list::show))
+        .route("/cases/bulk", post(list::bulk))
         .route("/cases/{id}", get(page::show))
         .route("/cases/{id}/decision", post(decision::decide))
         .route("/cases/{id}/edit", get(edit::show))
