@@ -432,3 +432,34 @@ bo-page-of = Page { $page } of { $pages }
 bo-done-assigned = The cases are assigned.
 bo-done-tagged = The tag is added.
 bo-done-untagged = The tag is removed.
+
+## Dashboard and tasks inbox
+
+bo-dashboard-title = Dashboard
+bo-dash-waiting-decision = Waiting for a decision
+bo-dash-on-us = Waiting on us
+bo-dash-on-client = Waiting on the client
+bo-dash-open-tasks = Tasks needing action
+bo-dash-longest = longest { $wait }
+bo-dash-mean = mean { $wait }
+bo-dash-oldest = Oldest cases waiting for a decision
+bo-dash-since = since { $at }
+bo-dash-by-status = Cases by status and risk
+bo-dash-cases = Cases
+bo-dash-decisions = Decisions per week
+bo-dash-chart-desc = Approved and rejected cases for each of the last twelve weeks; the same figures are in the table below.
+bo-dash-as-table = As a table
+bo-dash-week = Week
+bo-tasks-title = Tasks
+bo-tasks-count = { $count ->
+        [one] One task needs action
+       *[other] { $count } tasks need action
+    }
+bo-tasks-none = No task needs action.
+bo-col-task = Task
+bo-col-case = Case
+bo-col-result = Result
+bo-col-waited = Waiting for
+bo-col-waits-on = Waits on
+bo-waits-on-us = Us
+bo-waits-on-client = The client

@@ -432,3 +432,34 @@ bo-page-of = Page { $page } sur { $pages }
 bo-done-assigned = Les dossiers sont attribués.
 bo-done-tagged = L’étiquette est ajoutée.
 bo-done-untagged = L’étiquette est retirée.
+
+## Tableau de bord et tâches
+
+bo-dashboard-title = Tableau de bord
+bo-dash-waiting-decision = En attente de décision
+bo-dash-on-us = En attente de notre part
+bo-dash-on-client = En attente du client
+bo-dash-open-tasks = Tâches à traiter
+bo-dash-longest = la plus longue { $wait }
+bo-dash-mean = moyenne { $wait }
+bo-dash-oldest = Dossiers en attente de décision depuis le plus longtemps
+bo-dash-since = depuis le { $at }
+bo-dash-by-status = Dossiers par statut et risque
+bo-dash-cases = Dossiers
+bo-dash-decisions = Décisions par semaine
+bo-dash-chart-desc = Dossiers approuvés et refusés pour chacune des douze dernières semaines ; les mêmes chiffres sont dans le tableau ci-dessous.
+bo-dash-as-table = Sous forme de tableau
+bo-dash-week = Semaine
+bo-tasks-title = Tâches
+bo-tasks-count = { $count ->
+        [one] Une tâche à traiter
+       *[other] { $count } tâches à traiter
+    }
+bo-tasks-none = Aucune tâche à traiter.
+bo-col-task = Tâche
+bo-col-case = Dossier
+bo-col-result = Résultat
+bo-col-waited = En attente depuis
+bo-col-waits-on = Attend
+bo-waits-on-us = Nous
+bo-waits-on-client = Le client

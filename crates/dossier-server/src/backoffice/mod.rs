@@ -8,9 +8,11 @@
 #![allow(clippy::result_large_err)]
 
 mod cases;
+mod dashboard;
 mod login;
 mod oidc;
 mod settings;
+mod tasks;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -47,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/language", post(switch_language))
         .merge(cases::routes())
+        .route("/dashboard", get(dashboard::show))
+        .route("/tasks", get(tasks::show))
         .merge(settings::routes())
         .merge(oidc::routes())
 }
