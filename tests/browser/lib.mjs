@@ -146,12 +146,13 @@ export async function checkA11y(page, label) {
 }
 
 /**
- * A full-page PNG at target/screenshots/<name>.png; also at docs/img/<name>.png when
- * DOSSIER_UPDATE_SCREENSHOTS=1 (the docs' illustrations), unless `docs: false`.
+ * A full-page PNG (or the viewport's, with `fullPage: false`) at target/screenshots/<name>.png;
+ * also at docs/img/<name>.png when DOSSIER_UPDATE_SCREENSHOTS=1 (the docs' illustrations), unless
+ * `docs: false`.
  */
-export async function screenshot(page, name, { docs = true } = {}) {
+export async function screenshot(page, name, { docs = true, fullPage = true } = {}) {
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) throw new Error(`screenshot name ${JSON.stringify(name)}: use [a-z0-9._-]`);
-  const png = await page.screenshot({ fullPage: true, animations: 'disabled' });
+  const png = await page.screenshot({ fullPage, animations: 'disabled' });
   const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
   const dirs = [path.join(targetDir, 'screenshots')];
   if (docs && process.env.DOSSIER_UPDATE_SCREENSHOTS === '1') dirs.push(path.join(ROOT, 'docs', 'img'));

@@ -31,6 +31,9 @@ pub enum AppError {
     Refused(DecisionRefusal),
     /// A rate limit is exhausted for now.
     RateLimited { retry_after_secs: u64 },
+    /// A service we depend on cannot be reached or answers wrongly (an identity provider): not our
+    /// fault, nor the caller's; worth retrying later.
+    Unavailable(&'static str, String),
     /// Our fault: the cause goes to the log, never to the caller.
     Internal(String),
 }
@@ -59,7 +62,8 @@ impl AppError {
             | AppError::Forbidden(code, _)
             | AppError::Conflict(code, _)
             | AppError::Gone(code, _)
-            | AppError::UnsupportedMediaType(code, _) => code,
+            | AppError::UnsupportedMediaType(code, _)
+            | AppError::Unavailable(code, _) => code,
             AppError::Unauthorized => "unauthorized",
             AppError::NotFound(_) => "not_found",
             AppError::PayloadTooLarge(_) => "payload_too_large",
@@ -89,7 +93,8 @@ impl AppError {
             | AppError::Forbidden(_, d)
             | AppError::Conflict(_, d)
             | AppError::Gone(_, d)
-            | AppError::UnsupportedMediaType(_, d) => d.clone(),
+            | AppError::UnsupportedMediaType(_, d)
+            | AppError::Unavailable(_, d) => d.clone(),
             AppError::Unauthorized => {
                 "send a valid API key as `Authorization: Bearer <key>`".into()
             }

@@ -3,6 +3,7 @@
 //! [`App`], acting for one [`Principal`] and failing with one [`AppError`]. The JSON API, the pages,
 //! the workers and the CLI all call it; it knows nothing of HTTP servers.
 
+pub mod api_keys;
 pub mod applications;
 pub mod branding;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod documents;
 pub mod error;
 pub mod events;
 pub mod mail;
+pub mod oidc;
 pub mod portals;
 pub mod principal;
 pub mod relationships;
@@ -50,6 +52,8 @@ pub struct App {
     pub mailer: Arc<mail::Mailer>,
     /// The address clients reach Dossier at (`Config::public_url`): portal links start with it.
     pub public_url: String,
+    /// The OpenID Connect provider's client and discovery cache (`[oidc]`).
+    pub oidc: Arc<oidc::Oidc>,
 }
 
 impl App {
@@ -61,7 +65,9 @@ impl App {
         let documents = Arc::new(LocalFileSystem::new_with_prefix(&dir)?);
         let public_url = config.public_url().map_err(|e| anyhow::anyhow!(e))?;
         let mailer = Arc::new(mail::Mailer::new(&config.smtp)?);
+        let oidc = Arc::new(oidc::Oidc::new(&config.oidc)?);
         Ok(Self {
+            oidc,
             mailer,
             public_url,
             documents,

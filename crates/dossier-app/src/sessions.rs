@@ -24,7 +24,7 @@ pub fn later(by: Duration) -> String {
 /// What a new session is for.
 pub struct NewSession<'a> {
     pub workspace_id: &'a str,
-    /// `portal` or `user`.
+    /// `portal`, `user` or `oidc`.
     pub kind: &'a str,
     pub subject_id: &'a str,
     pub data: String,

@@ -535,6 +535,38 @@ impl App {
         })
     }
 
+    /// Keeps `value` for the user's next page (a secret shown once, after the redirect that
+    /// follows its creation): in the session's data until [`App::take_flash`] takes it.
+    pub async fn set_flash(&self, staff: &Staff, value: Value) -> AppResult<()> {
+        let mut data: Value = serde_json::from_str(&staff.session.data).unwrap_or(json!({}));
+        if !data.is_object() {
+            data = json!({});
+        }
+        data["flash"] = value;
+        Ok(self
+            .store
+            .set_web_session_data(&staff.session.id_hash, &data.to_string())
+            .await?)
+    }
+
+    /// What [`App::set_flash`] kept, once, if its `kind` is `kind` (the page it is for): it is
+    /// removed from the session as it is read.
+    pub async fn take_flash(&self, staff: &Staff, kind: &str) -> AppResult<Option<Value>> {
+        let Ok(Value::Object(mut data)) = serde_json::from_str::<Value>(&staff.session.data) else {
+            return Ok(None);
+        };
+        if data.get("flash").and_then(|f| f.get("kind")) != Some(&json!(kind)) {
+            return Ok(None);
+        }
+        let Some(flash) = data.remove("flash") else {
+            return Ok(None);
+        };
+        self.store
+            .set_web_session_data(&staff.session.id_hash, &Value::Object(data).to_string())
+            .await?;
+        Ok(Some(flash))
+    }
+
     /// A user changes their own password: the current one is checked, every session of theirs
     /// ends, and a new one is opened for this browser.
     pub async fn change_password(

@@ -92,6 +92,11 @@ fn parts(e: &AppError) -> (StatusCode, &'static str, &'static str) {
             "rate-limited",
             "Too many requests",
         ),
+        Unavailable(..) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+        ),
         Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use dossier_domain::access::Role;
+use dossier_domain::audit::Actor;
 
 use crate::{Result, Store, StoreError, now};
 
@@ -55,11 +56,24 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 impl Store {
+    /// Creates a key, audited as made by the command line.
     pub async fn create_api_key(
         &self,
         workspace_id: &str,
         name: &str,
         role: Role,
+    ) -> Result<NewKey> {
+        self.create_api_key_by(workspace_id, name, role, &Actor::cli())
+            .await
+    }
+
+    /// Creates a key, audited as made by `actor`.
+    pub async fn create_api_key_by(
+        &self,
+        workspace_id: &str,
+        name: &str,
+        role: Role,
+        actor: &Actor,
     ) -> Result<NewKey> {
         let random: String = rand::rng()
             .sample_iter(&Alphanumeric)
@@ -94,7 +108,7 @@ impl Store {
         let after = serde_json::json!({"name": key.name, "prefix": key.prefix, "role": role});
         tx.audit(
             workspace_id,
-            &dossier_domain::audit::Actor::cli(),
+            actor,
             "api_key.created",
             "api_key",
             &key.id,
@@ -135,6 +149,17 @@ impl Store {
 
     /// Revokes a key of this workspace; `NotFound` if there is none (or it is already revoked).
     pub async fn revoke_api_key(&self, workspace_id: &str, id: &str) -> Result<()> {
+        self.revoke_api_key_by(workspace_id, id, &Actor::cli())
+            .await
+    }
+
+    /// [`Store::revoke_api_key`], audited as done by `actor`.
+    pub async fn revoke_api_key_by(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let at = now();
         let done = sqlx::query(
@@ -150,7 +175,7 @@ impl Store {
         }
         tx.audit(
             workspace_id,
-            &dossier_domain::audit::Actor::cli(),
+            actor,
             "api_key.revoked",
             "api_key",
             id,

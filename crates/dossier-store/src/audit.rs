@@ -350,20 +350,38 @@ impl Store {
     /// the one its audit entry recorded, breaks the case's chain.
     pub async fn verify_audit(&self) -> Result<Option<ChainBreak>> {
         for ws in self.workspaces().await? {
-            if let Some(b) = self.verify_workspace_chain(&ws.id).await? {
+            if let Some(b) = self.verify_workspace_audit(&ws.id).await? {
                 return Ok(Some(b));
-            }
-            if let Some((application_id, version)) = self.first_altered_version(&ws.id).await? {
-                return Ok(Some(ChainBreak {
-                    workspace_id: ws.id.clone(),
-                    chain: application_id,
-                    seq: 0,
-                    entry_id: None,
-                    reason: format!("version {version} does not match its hash"),
-                }));
             }
         }
         Ok(None)
+    }
+
+    /// [`Store::verify_audit`] for one workspace: its chains, and its cases' stored versions.
+    pub async fn verify_workspace_audit(&self, workspace_id: &str) -> Result<Option<ChainBreak>> {
+        if let Some(b) = self.verify_workspace_chain(workspace_id).await? {
+            return Ok(Some(b));
+        }
+        if let Some((application_id, version)) = self.first_altered_version(workspace_id).await? {
+            return Ok(Some(ChainBreak {
+                workspace_id: workspace_id.to_string(),
+                chain: application_id,
+                seq: 0,
+                entry_id: None,
+                reason: format!("version {version} does not match its hash"),
+            }));
+        }
+        Ok(None)
+    }
+
+    /// How many audit entries one workspace has.
+    pub async fn workspace_audit_entry_count(&self, workspace_id: &str) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_entries WHERE workspace_id = $1")
+                .bind(workspace_id)
+                .fetch_one(self.reader())
+                .await?,
+        )
     }
 
     /// Returns how many entries were checked in all, for reporting.

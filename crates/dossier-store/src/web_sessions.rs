@@ -11,7 +11,7 @@ use crate::{Result, Store};
 pub struct WebSession {
     pub id_hash: String,
     pub workspace_id: String,
-    /// `portal` or `user`.
+    /// `portal`, `user`, or `oidc` (a pending OpenID Connect sign-in).
     pub kind: String,
     /// The portal's or the user's id.
     pub subject_id: String,
@@ -25,8 +25,8 @@ pub struct WebSession {
     pub expires_at: String,
 }
 
-const SELECT: &str = "SELECT id_hash, workspace_id, kind, subject_id, csrf_token, data, created_at, \
-                      last_seen_at, idle_expires_at, expires_at FROM web_sessions";
+const COLUMNS: &str = "id_hash, workspace_id, kind, subject_id, csrf_token, data, created_at, \
+                       last_seen_at, idle_expires_at, expires_at";
 
 fn from_row(r: &AnyRow) -> WebSession {
     WebSession {
@@ -74,10 +74,12 @@ impl Store {
 
     /// The session with this id hash, whether or not it has expired (the caller decides).
     pub async fn web_session(&self, id_hash: &str) -> Result<Option<WebSession>> {
-        let row = sqlx::query(AssertSqlSafe(format!("{SELECT} WHERE id_hash = $1")))
-            .bind(id_hash)
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM web_sessions WHERE id_hash = $1"
+        )))
+        .bind(id_hash)
+        .fetch_optional(self.reader())
+        .await?;
         Ok(row.as_ref().map(from_row))
     }
 
@@ -117,6 +119,20 @@ impl Store {
             .execute(tx.conn().await?)
             .await?;
         tx.commit().await
+    }
+
+    /// Deletes the session and returns it, once: of two concurrent takes of the same id only one
+    /// gets it (a single-use session, such as a pending OpenID Connect sign-in).
+    pub async fn take_web_session(&self, id_hash: &str) -> Result<Option<WebSession>> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM web_sessions WHERE id_hash = $1 RETURNING {COLUMNS}"
+        )))
+        .bind(id_hash)
+        .fetch_optional(tx.conn().await?)
+        .await?;
+        tx.commit().await?;
+        Ok(row.as_ref().map(from_row))
     }
 
     /// Ends every session of a subject (a closed portal, a deactivated user).

@@ -366,7 +366,11 @@ async fn run(
             let role = if read_only { Role::ReadOnly } else { role };
             let store = open_store(&config).await?;
             let ws = workspace_id(&store, &workspace).await?;
-            let created = store.create_api_key(&ws, &name, role).await?;
+            let app = App::new(store, config)?;
+            let created = app
+                .create_api_key(&Principal::cli(&ws), &name, role.as_str())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
             eprintln!(
                 "Created {role} key {} in workspace `{workspace}`. It is shown only now:",
                 created.key.id
@@ -376,7 +380,12 @@ async fn run(
         Command::Apikey(ApiKeyCommand::List { workspace }) => {
             let store = open_store(&config).await?;
             let ws = workspace_id(&store, &workspace).await?;
-            for k in store.api_keys(&ws).await? {
+            let app = App::new(store, config)?;
+            let keys = app
+                .api_keys(&Principal::cli(&ws))
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
+            for k in keys {
                 let state = match &k.revoked_at {
                     Some(at) => format!("revoked {at}"),
                     None => k.role.to_string(),
@@ -390,12 +399,13 @@ async fn run(
         Command::Apikey(ApiKeyCommand::Revoke { id, workspace }) => {
             let store = open_store(&config).await?;
             let ws = workspace_id(&store, &workspace).await?;
-            match store.revoke_api_key(&ws, &id).await {
+            let app = App::new(store, config)?;
+            match app.revoke_api_key(&Principal::cli(&ws), &id).await {
                 Ok(()) => println!("revoked {id}"),
-                Err(dossier_store::StoreError::NotFound) => {
+                Err(dossier_app::AppError::NotFound(_)) => {
                     bail!("no live key `{id}` in workspace `{workspace}`")
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => bail!("{}", e.detail()),
             }
         }
         Command::User(cmd) => return users(cmd, config).await,

@@ -264,3 +264,19 @@ pub async fn status(store: &Store, config: &Config) -> anyhow::Result<Vec<Watchl
     }
     Ok(out)
 }
+
+impl crate::App {
+    /// The watchlists' status and every stored snapshot, newest first (admins: the settings
+    /// page; the lists are the operator's, shared by every workspace).
+    pub async fn watchlists(
+        &self,
+        p: &crate::Principal,
+    ) -> crate::AppResult<(Vec<WatchlistStatus>, Vec<WatchlistSnapshot>)> {
+        p.require_admin()?;
+        let list = status(&self.store, &self.config).await.map_err(|e| {
+            crate::AppError::internal("reading the watchlists' status", format!("{e:#}"))
+        })?;
+        let snapshots = self.store.watchlist_snapshots().await?;
+        Ok((list, snapshots))
+    }
+}

@@ -254,6 +254,7 @@ impl App {
 
     /// Sends a `webhooks.test` event to this endpoint alone.
     pub async fn send_test_event(&self, p: &Principal, id: &str) -> AppResult<Written> {
+        p.require_admin()?;
         self.write(p, None, async |tx| {
             let endpoint = load(tx, p.ws(), id).await?;
             let object = json!({"webhook_id": endpoint.id, "message": "This is a test event from Dossier."});
@@ -289,7 +290,7 @@ impl App {
         id: &str,
         delivery_id: &str,
     ) -> AppResult<Delivery> {
-        p.require_write()?;
+        p.require_admin()?;
         self.store
             .retry_delivery(p.ws(), id, delivery_id)
             .await

@@ -30,7 +30,6 @@ fn login_page(
     error: Option<String>,
 ) -> Response {
     let lang = language(state, headers);
-    let oidc = &state.app.config.oidc;
     let mut response = state.web.page(crate::web::PageSpec {
         status,
         template: "bo_login.html",
@@ -39,13 +38,13 @@ fn login_page(
             "email": email,
             "next": next,
             "error": error,
-            "oidc": (!oidc.issuer.is_empty()).then(|| json!({
-                "name": if oidc.name.is_empty() { "OpenID Connect" } else { &oidc.name },
-            })),
+            "oidc": state.app.oidc_enabled().then(|| json!({ "name": state.app.oidc_name() })),
             "language_action": "/language",
             "return_to": "/login",
         })),
-        form_action: Vec::new(),
+        // The button's post is answered by a redirect to the provider, which browsers check
+        // against `form-action` too.
+        form_action: state.app.oidc_form_action().into_iter().collect(),
     });
     // Never kept by a shared cache, and never shown in a frame of another site.
     response

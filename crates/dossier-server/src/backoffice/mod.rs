@@ -9,6 +9,8 @@
 
 mod cases;
 mod login;
+mod oidc;
+mod settings;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -45,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/language", post(switch_language))
         .merge(cases::routes())
+        .merge(settings::routes())
+        .merge(oidc::routes())
 }
 
 /// `/`: the cases for a signed-in analyst, the sign-in page for anyone else.

@@ -13,6 +13,7 @@ use sqlx::Connection;
 
 pub mod backoffice;
 pub mod browser;
+pub mod oidc;
 pub mod receiver;
 pub mod smtp;
 
