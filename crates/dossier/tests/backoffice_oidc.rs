@@ -181,7 +181,7 @@ impl Agent {
     }
 
     /// The whole sign-in up to Dossier's callback, which it returns (not followed).
-    async fn to_callback(&mut self, srv: &TestServer, idp: &OidcProvider, login: &str) -> String {
+    async fn through_provider(&mut self, srv: &TestServer, idp: &OidcProvider, login: &str) -> String {
         let started = self.start(srv, "/cases").await;
         assert_eq!(started.status, 303, "{}", started.text);
         let callback = self.at_provider(idp, started.location(), login).await;
@@ -393,7 +393,7 @@ async fn a_role_claim_sets_the_role(backend: Backend) {
     // Ana is a reviewer here; the provider says admin.
     assert_eq!(role_of(&srv, "ana@bank.test").await, 3);
     let mut agent = Agent::new();
-    let callback = agent.to_callback(&srv, &idp, "ana").await;
+    let callback = agent.through_provider(&srv, &idp, "ana").await;
     let back = agent.get(&callback).await;
     assert_eq!(back.signed_in_to(), "/cases", "{}", srv.log());
     assert_eq!(role_of(&srv, "ana@bank.test").await, 1);
@@ -411,7 +411,7 @@ async fn claims_in_the_id_token_and_a_list_claim(backend: Backend) {
     // which the most powerful role counts. The provider spells the address `Quinn@Bank.test`.
     let (srv, idp) = setup(backend, "groups", &["--claims-in-id-token"], true).await;
     let mut agent = Agent::new();
-    let callback = agent.to_callback(&srv, &idp, "quinn").await;
+    let callback = agent.through_provider(&srv, &idp, "quinn").await;
     let back = agent.get(&callback).await;
     assert_eq!(back.signed_in_to(), "/cases", "{}", srv.log());
     assert!(back.set_cookie("dossier_session").is_some());
@@ -427,7 +427,7 @@ async fn who_may_not_sign_in_is_told_why(backend: Backend) {
         ("dee", 403, "no-user"),
     ] {
         let mut agent = Agent::new();
-        let callback = agent.to_callback(&srv, &idp, login).await;
+        let callback = agent.through_provider(&srv, &idp, login).await;
         let back = agent.get(&callback).await;
         assert_eq!(back.status, status, "{login}: {}", back.text);
         assert_eq!(back.refusal(), refusal, "{login}");
@@ -446,7 +446,7 @@ async fn who_may_not_sign_in_is_told_why(backend: Backend) {
     // In French, with the provider's name.
     let mut agent = Agent::new();
     agent.lang = Some("fr-FR,fr;q=0.9");
-    let callback = agent.to_callback(&srv, &idp, "una").await;
+    let callback = agent.through_provider(&srv, &idp, "una").await;
     let back = agent.get(&callback).await;
     assert_eq!(back.status, 403);
     assert!(back.text.contains("<html lang=\"fr\">"), "{}", back.text);
@@ -463,7 +463,7 @@ async fn a_callback_needs_its_own_pending_sign_in(backend: Backend) {
 
     // A wrong state: refused, and the pending sign-in is used up by the try.
     let mut agent = Agent::new();
-    let callback = agent.to_callback(&srv, &idp, "rey").await;
+    let callback = agent.through_provider(&srv, &idp, "rey").await;
     let pending = agent.cookie("dossier_oidc").unwrap();
     let forged = with_param(&callback, "state", "not-the-state");
     let back = agent.get(&forged).await;
@@ -476,7 +476,7 @@ async fn a_callback_needs_its_own_pending_sign_in(backend: Backend) {
 
     // No pending cookie (the callback opened in another browser).
     let mut agent = Agent::new();
-    let callback = agent.to_callback(&srv, &idp, "rey").await;
+    let callback = agent.through_provider(&srv, &idp, "rey").await;
     agent.forget("dossier_oidc");
     let back = agent.get(&callback).await;
     assert_eq!(back.status, 400, "{}", back.text);
@@ -484,7 +484,7 @@ async fn a_callback_needs_its_own_pending_sign_in(backend: Backend) {
 
     // Another browser's pending sign-in with this callback: its state is not this one's.
     let mut victim = Agent::new();
-    let victims_callback = victim.to_callback(&srv, &idp, "rey").await;
+    let victims_callback = victim.through_provider(&srv, &idp, "rey").await;
     let mut attacker = Agent::new();
     let started = attacker.start(&srv, "/cases").await;
     assert_eq!(started.status, 303);
@@ -538,7 +538,7 @@ async fn a_provider_down_is_a_clear_page(backend: Backend) {
     // Once it is up, the next try discovers it.
     idp.start(&format!("{}/login/oidc/callback", srv.base), &[])
         .await;
-    let callback = agent.to_callback(&srv, &idp, "rey").await;
+    let callback = agent.through_provider(&srv, &idp, "rey").await;
 
     // Gone between the sign-in and the code's exchange.
     idp.stop();
@@ -551,7 +551,7 @@ async fn a_provider_down_is_a_clear_page(backend: Backend) {
     // Back again (a new provider on the same address, with new keys): discovery is read again.
     idp.start(&format!("{}/login/oidc/callback", srv.base), &[])
         .await;
-    let callback = agent.to_callback(&srv, &idp, "rey").await;
+    let callback = agent.through_provider(&srv, &idp, "rey").await;
     let back = agent.get(&callback).await;
     assert_eq!(back.signed_in_to(), "/cases", "{}", srv.log());
 }
