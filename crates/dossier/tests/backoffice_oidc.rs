@@ -181,7 +181,12 @@ impl Agent {
     }
 
     /// The whole sign-in up to Dossier's callback, which it returns (not followed).
-    async fn through_provider(&mut self, srv: &TestServer, idp: &OidcProvider, login: &str) -> String {
+    async fn through_provider(
+        &mut self,
+        srv: &TestServer,
+        idp: &OidcProvider,
+        login: &str,
+    ) -> String {
         let started = self.start(srv, "/cases").await;
         assert_eq!(started.status, 303, "{}", started.text);
         let callback = self.at_provider(idp, started.location(), login).await;
