@@ -22,6 +22,23 @@ fn task_index(app: &Application, key: &str) -> AppResult<usize> {
         .ok_or(AppError::NotFound("task"))
 }
 
+/// Why the principal may not decide the case as it stands (its role, its state, open tasks, a
+/// reservation for qualified reviewers), by the same policy [`App::decide`] enforces; `None` when
+/// they may. A page shows this instead of a form that would be refused.
+pub fn decision_refusal(
+    p: &Principal,
+    app: &Application,
+) -> Option<workflow::DecisionRefusal> {
+    let case = CaseState {
+        status_review: app.status_review,
+        status_execution: app.status_execution,
+        requirements: &app.review_requirements,
+        pending_approval: app.pending_approval.as_ref(),
+        open_tasks: &[],
+    };
+    workflow::may_decide(&case, &p.actor).err()
+}
+
 impl App {
     /// Reruns a task now: its result is recomputed from the case's current data (a stale task of a
     /// kind that does not rerun by itself starts again from `pending`).

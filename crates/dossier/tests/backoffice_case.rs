@@ -665,8 +665,9 @@ async fn the_case_page_shows_the_case_and_each_form_changes_it(backend: Backend)
         r.text
     );
     assert!(
-        r.text.contains("set override_open_tasks"),
-        "the policy's words: {}",
+        r.text
+            .contains("To decide anyway, tick “Decide although tasks are not done”"),
+        "the policy's refusal, in the page's words: {}",
         r.text
     );
     let r = anna
@@ -1028,8 +1029,127 @@ async fn the_case_page_in_a_browser() {
     }
 }
 
+/// The team panel: assign (to oneself, a colleague, no one), tags, internal comments; each audited
+/// under the user; what the application layer refuses comes back on its form, and a read-only user
+/// or another workspace's user changes nothing.
+async fn the_team_panel_assigns_tags_and_comments(backend: Backend) {
+    let srv = TestServer::start(backend).await;
+    let key = srv.apikey(&[]);
+    let r = srv.post("/api/applications", &key, &company()).await;
+    assert_eq!(r.status, 201, "{:?}", r.json);
+    let id = r.json["id"].as_str().unwrap().to_string();
+    let pa = user(&srv, "anna@example.com", "Anna Martin", "reviewer", "default");
+    user(&srv, "bob@example.com", "Bob Durand", "reviewer", "default");
+    let pr = user(&srv, "rhea@example.com", "Rhea Reader", "read_only", "default");
+    srv.other_workspace_key("other");
+    let po = user(&srv, "otto@example.com", "Otto Other", "admin", "other");
+    let anna = Analyst::sign_in(&srv, "anna@example.com", &pa).await;
+    let anna_id = user_id_of(&srv, "anna@example.com");
+    let bob_id = user_id_of(&srv, "bob@example.com");
+    let rhea_id = user_id_of(&srv, "rhea@example.com");
+    let path = |tail: &str| format!("/cases/{id}/{tail}");
+
+    // The panel offers the colleagues who may work on cases, not the read-only one.
+    let page = anna.get(&format!("/cases/{id}")).await;
+    assert!(page.text.contains("Assignment and tags"), "{}", page.text);
+    assert!(page.text.contains(&format!("value=\"{bob_id}\"")));
+    assert!(!page.text.contains(&format!("value=\"{rhea_id}\"")));
+
+    // To herself, then to Bob, then to no one.
+    let r = anna.post(&path("assignee"), &[("assignee_id", "me")]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert!(r.location().ends_with("?done=assigned_case#team"), "{}", r.location());
+    let app = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    assert_eq!(app["assignee_id"], anna_id.as_str());
+    audited_by(&srv, &key, &id, "application.assigned", &anna_id).await;
+    let page = anna.get(&format!("/cases/{id}?done=assigned_case")).await;
+    assert!(page.text.contains("The case&#x27;s assignee is saved.") || page.text.contains("The case's assignee is saved."));
+    let r = anna.post(&path("assignee"), &[("assignee_id", &bob_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let page = anna.get(&format!("/cases/{id}")).await;
+    assert!(page.text.contains("<strong>Bob Durand</strong>"), "{}", page.text);
+    // A read-only user cannot be given cases; an unknown id is refused; both on the form.
+    for (who, message) in [
+        (rhea_id.as_str(), "a read-only user cannot work on cases"),
+        ("usr_unknown", "no user of this workspace has this id"),
+    ] {
+        let r = anna.post(&path("assignee"), &[("assignee_id", who)]).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(r.text.contains(message), "{}", r.text);
+        assert!(r.text.contains("id=\"assignee-assignee-id\""), "the field at fault");
+    }
+    let r = anna.post(&path("assignee"), &[("assignee_id", "")]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let app = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    assert!(app["assignee_id"].is_null(), "{app}");
+
+    // Tags: add two, remove one; an empty one is refused on its field.
+    for tag in ["needs-call", "priority"] {
+        let r = anna.post(&path("tags"), &[("action", "add"), ("tag", tag)]).await;
+        assert_eq!(r.status, 303, "{}", r.text);
+    }
+    let r = anna
+        .post(&path("tags"), &[("action", "remove"), ("tag", "priority")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let app = srv.get(&format!("/api/applications/{id}"), &key).await.json;
+    assert_eq!(app["tags"], json!(["needs-call"]));
+    let r = anna.post(&path("tags"), &[("action", "add"), ("tag", "  ")]).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("a tag must not be empty"), "{}", r.text);
+    audited_by(&srv, &key, &id, "application.untagged", &anna_id).await;
+
+    // Comments, oldest first, in the timeline with their text; an empty one is refused.
+    for body in ["First call: no answer.", "Second call:\nthe extract follows."] {
+        let r = anna.post(&path("comments"), &[("body", body)]).await;
+        assert_eq!(r.status, 303, "{}", r.text);
+    }
+    let r = anna.post(&path("comments"), &[("body", " ")]).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("a comment must not be empty"), "{}", r.text);
+    let page = anna.get(&format!("/cases/{id}")).await;
+    let first = page.text.find("First call: no answer.").expect("the first comment");
+    let second = page.text.find("Second call:\nthe extract follows.").expect("the second");
+    assert!(first < second, "oldest first");
+    assert!(page.text.contains("Internal comment"), "in the timeline");
+    let comments = srv.get(&format!("/api/applications/{id}/comments"), &key).await.json;
+    assert_eq!(comments["data"].as_array().map(Vec::len), Some(2), "{comments}");
+    audited_by(&srv, &key, &id, "comment.created", &anna_id).await;
+
+    // A read-only user sees the panel without its forms and changes nothing by posting.
+    let before = activity(&srv, &key, &id).await.len();
+    let rhea = Analyst::sign_in(&srv, "rhea@example.com", &pr).await;
+    let page = rhea.get(&format!("/cases/{id}")).await;
+    assert!(page.text.contains("First call: no answer."));
+    assert!(!page.text.contains(&format!("action=\"/cases/{id}/comments\"")));
+    let otto = Analyst::sign_in(&srv, "otto@example.com", &po).await;
+    for (who, status) in [(&rhea, 403), (&otto, 404)] {
+        for (tail, fields) in [
+            ("assignee", vec![("assignee_id", "me")]),
+            ("tags", vec![("action", "add"), ("tag", "x")]),
+            ("comments", vec![("body", "hello")]),
+        ] {
+            let r = who.post(&path(tail), &fields).await;
+            assert_eq!(r.status, status, "{tail}: {}", r.text);
+        }
+    }
+    assert_eq!(activity(&srv, &key, &id).await.len(), before, "nothing changed");
+}
+
+/// A user's id, from the CLI's list.
+fn user_id_of(srv: &TestServer, email: &str) -> String {
+    let out = srv.cli(&["user", "list"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines()
+        .find(|l| l.split('\t').nth(1) == Some(email))
+        .and_then(|l| l.split('\t').next())
+        .unwrap_or_else(|| panic!("{email} in\n{text}"))
+        .to_string()
+}
+
 both_backends!(
     the_case_page_shows_the_case_and_each_form_changes_it,
     four_eyes_needs_a_second_different_user,
     forms_refuse_forgery_read_only_users_and_other_workspaces,
+    the_team_panel_assigns_tags_and_comments,
 );

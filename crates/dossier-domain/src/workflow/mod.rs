@@ -31,6 +31,7 @@ pub use facts::{CaseDocument, CaseFacts, DocumentStatus};
 pub use policy::{
     Actor, AutomaticDecision, CaseState, Decision, DecisionKind, DecisionOutcome, DecisionRefusal,
     DecisionRequest, PendingApproval, RefusalCode, ReviewRequirements, Role, StatusReview, decide,
+    may_decide,
 };
 pub use risk::{RiskAdjustment, RiskAssessment, RuleContribution, RuleOutcome};
 pub use risk_data::{CountryRiskTable, IndustryRiskTable, RiskCategory, RiskTables};

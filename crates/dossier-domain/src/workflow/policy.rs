@@ -150,10 +150,7 @@ pub struct DecisionRefusal {
     pub message: String,
 }
 
-fn refuse(
-    code: RefusalCode,
-    message: impl Into<String>,
-) -> Result<DecisionOutcome, DecisionRefusal> {
+fn refuse<T>(code: RefusalCode, message: impl Into<String>) -> Result<T, DecisionRefusal> {
     Err(DecisionRefusal {
         code,
         message: message.into(),
@@ -171,12 +168,17 @@ pub struct CaseState<'a> {
     pub open_tasks: &'a [String],
 }
 
-pub fn decide(
-    case: CaseState<'_>,
-    actor: &Actor,
-    request: &DecisionRequest,
-    now: jiff::Timestamp,
-) -> Result<DecisionOutcome, DecisionRefusal> {
+/// Whether `actor` may decide the case now, whatever the choice and the reason: the checks of
+/// [`decide`] that do not depend on the request, a qualified reviewer taken as overriding open
+/// tasks (as they may). A page asks it to show the policy's refusal instead of a form that would
+/// be refused; [`decide`] itself enforces the same rules.
+pub fn may_decide(case: &CaseState<'_>, actor: &Actor) -> Result<(), DecisionRefusal> {
+    may_act(case, actor)?;
+    tasks_and_reservation(case, actor, actor.role.is_qualified()).map(|_| ())
+}
+
+/// The role and the case's state: who may decide at all, and only a pending case.
+fn may_act(case: &CaseState<'_>, actor: &Actor) -> Result<(), DecisionRefusal> {
     if !actor.role.may_write() {
         return refuse(
             RefusalCode::NotAllowed,
@@ -195,10 +197,16 @@ pub fn decide(
             "the case has already been decided; reopen it before deciding again",
         );
     }
-    let reason = request.reason.trim();
-    if reason.is_empty() {
-        return refuse(RefusalCode::ReasonRequired, "a decision needs a reason");
-    }
+    Ok(())
+}
+
+/// Open tasks (only a qualified reviewer decides before they are done, by saying so) and a case
+/// reserved for qualified reviewers. Whether the decision overrides open tasks.
+fn tasks_and_reservation(
+    case: &CaseState<'_>,
+    actor: &Actor,
+    override_open_tasks: bool,
+) -> Result<bool, DecisionRefusal> {
     let mut overrode = false;
     if case.status_execution != StatusExecution::Done {
         let open = if case.open_tasks.is_empty() {
@@ -207,7 +215,7 @@ pub fn decide(
             format!(" (open: {})", case.open_tasks.join(", "))
         };
         if actor.role.is_qualified() {
-            if !request.override_open_tasks {
+            if !override_open_tasks {
                 return refuse(
                     RefusalCode::TasksNotDone,
                     format!(
@@ -236,6 +244,21 @@ pub fn decide(
             ),
         );
     }
+    Ok(overrode)
+}
+
+pub fn decide(
+    case: CaseState<'_>,
+    actor: &Actor,
+    request: &DecisionRequest,
+    now: jiff::Timestamp,
+) -> Result<DecisionOutcome, DecisionRefusal> {
+    may_act(&case, actor)?;
+    let reason = request.reason.trim();
+    if reason.is_empty() {
+        return refuse(RefusalCode::ReasonRequired, "a decision needs a reason");
+    }
+    let overrode = tasks_and_reservation(&case, actor, request.override_open_tasks)?;
     let mut decision = Decision {
         status_review: request.status_review,
         reason: reason.to_string(),

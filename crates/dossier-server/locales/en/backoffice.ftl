@@ -381,6 +381,10 @@ bo-action-collect-closed = Request closed
 bo-action-portal-created = Portal created
 bo-action-portal-closed = Portal closed
 bo-action-portal-link_renewed = Portal link renewed
+bo-action-application-assigned = Assigned
+bo-action-application-tagged = Tag added
+bo-action-application-untagged = Tag removed
+bo-action-comment-created = Internal comment
 
 ## Keyboard shortcuts
 
@@ -463,3 +467,33 @@ bo-col-waited = Waiting for
 bo-col-waits-on = Waits on
 bo-waits-on-us = Us
 bo-waits-on-client = The client
+
+## The case's team panel: assignment, tags, internal comments
+
+bo-team = Assignment and tags
+bo-assigned-you = You
+bo-assign-to = Assign to
+bo-tags = Tags
+bo-tags-none = No tags.
+bo-tag-new = New tag
+bo-comments = Internal comments
+bo-comments-hint = Only your team reads these; the client never sees them.
+bo-comments-none = No comments yet.
+bo-comment-new = Your comment
+bo-comment-submit = Add the comment
+bo-done-assigned_case = The case's assignee is saved.
+bo-done-commented = The comment is added.
+bo-done-first_approval = Your approval is recorded as the first: a second, different person must approve too.
+
+# A person's own words (a comment, a reason), quoted as the language quotes.
+bo-quoted = “{ $text }”
+
+## The decision policy's refusals, by code
+
+bo-refusal-decision-not_allowed = Your role cannot decide cases.
+bo-refusal-decision-reason_required = A decision needs a reason: write it in the box below.
+bo-refusal-decision-already_decided = The case has already been decided; it must be reopened before it is decided again.
+bo-refusal-decision-tasks_not_done = The case's tasks are not done: only a qualified reviewer may decide before they are.
+bo-refusal-decision-tasks_not_done-qualified = The case's tasks are not done. To decide anyway, tick “Decide although tasks are not done”: the decision will say so.
+bo-refusal-decision-reserved_for_qualified_reviewer = This case is reserved for qualified reviewers (see why above): ask one to decide it.
+bo-refusal-decision-same_approver = Four eyes: the second approval must come from someone else than the first.

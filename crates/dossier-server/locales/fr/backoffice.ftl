@@ -313,7 +313,7 @@ bo-first-approval-mine = Vous avez donné la première approbation : quelqu’un
 bo-decided-overriding = Décidé avant que toutes les tâches soient terminées.
 bo-decided-automatically = Décidé automatiquement par la règle { $rule }.
 bo-decision-override = Décider même si des tâches ne sont pas terminées
-bo-decision-override-hint = Seul un réviseur qualifié le peut, et la décision le mentionne.
+bo-decision-override-hint = Seul un analyste habilité le peut, et la décision le mentionne.
 
 ## Case page: requests to the client
 
@@ -381,6 +381,10 @@ bo-action-collect-closed = Demande fermée
 bo-action-portal-created = Portail créé
 bo-action-portal-closed = Portail fermé
 bo-action-portal-link_renewed = Lien du portail renouvelé
+bo-action-application-assigned = Attribué
+bo-action-application-tagged = Étiquette ajoutée
+bo-action-application-untagged = Étiquette retirée
+bo-action-comment-created = Commentaire interne
 
 ## Keyboard shortcuts
 
@@ -463,3 +467,33 @@ bo-col-waited = En attente depuis
 bo-col-waits-on = Attend
 bo-waits-on-us = Nous
 bo-waits-on-client = Le client
+
+## Le panneau d’équipe du dossier : attribution, étiquettes, commentaires internes
+
+bo-team = Attribution et étiquettes
+bo-assigned-you = Vous
+bo-assign-to = Attribuer à
+bo-tags = Étiquettes
+bo-tags-none = Aucune étiquette.
+bo-tag-new = Nouvelle étiquette
+bo-comments = Commentaires internes
+bo-comments-hint = Seule votre équipe les lit ; le client ne les voit jamais.
+bo-comments-none = Aucun commentaire pour l’instant.
+bo-comment-new = Votre commentaire
+bo-comment-submit = Ajouter le commentaire
+bo-done-assigned_case = L’attribution du dossier est enregistrée.
+bo-done-commented = Le commentaire est ajouté.
+bo-done-first_approval = Votre approbation est enregistrée comme la première : une seconde personne, différente, doit aussi approuver.
+
+# Les mots d’une personne (un commentaire, un motif), cités comme le français cite.
+bo-quoted = « { $text } »
+
+## Les refus de la politique de décision, par code
+
+bo-refusal-decision-not_allowed = Votre rôle ne permet pas de décider des dossiers.
+bo-refusal-decision-reason_required = Une décision demande un motif : écrivez-le ci-dessous.
+bo-refusal-decision-already_decided = Le dossier est déjà décidé ; il doit être rouvert avant une nouvelle décision.
+bo-refusal-decision-tasks_not_done = Les tâches du dossier ne sont pas terminées : seul un analyste habilité peut décider avant qu’elles le soient.
+bo-refusal-decision-tasks_not_done-qualified = Les tâches du dossier ne sont pas terminées. Pour décider quand même, cochez « Décider même si des tâches ne sont pas terminées » : la décision le mentionnera.
+bo-refusal-decision-reserved_for_qualified_reviewer = Ce dossier est réservé aux analystes habilités (voir pourquoi ci-dessus) : demandez à l’un d’eux de décider.
+bo-refusal-decision-same_approver = Quatre yeux : la seconde approbation doit venir d’une autre personne que la première.

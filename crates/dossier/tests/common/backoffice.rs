@@ -47,9 +47,23 @@ impl Page {
 impl TestServer {
     /// Creates a user with `dossier user create` and returns the printed password.
     pub fn user(&self, email: &str, role: &str, workspace: Option<&str>) -> String {
+        self.named_user(email, None, role, workspace)
+    }
+
+    /// As [`TestServer::user`], with the name the pages show the user by.
+    pub fn named_user(
+        &self,
+        email: &str,
+        name: Option<&str>,
+        role: &str,
+        workspace: Option<&str>,
+    ) -> String {
         let mut args = vec!["user", "create", "--email", email, "--role", role];
         if let Some(ws) = workspace {
             args.extend(["--workspace", ws]);
+        }
+        if let Some(name) = name {
+            args.extend(["--name", name]);
         }
         let out = self.cli(&args);
         assert!(

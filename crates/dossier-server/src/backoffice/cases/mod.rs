@@ -10,6 +10,7 @@ mod list;
 mod page;
 mod risk;
 mod tasks;
+mod team;
 mod view;
 
 use axum::Router;
@@ -44,6 +45,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/tasks/{key}/clear", post(tasks::clear))
         .route("/cases/{id}/hits/{hit_id}/review", post(hits::review))
         .route("/cases/{id}/risk", post(risk::adjust))
+        .route("/cases/{id}/assignee", post(team::assign))
+        .route("/cases/{id}/tags", post(team::tag))
+        .route("/cases/{id}/comments", post(team::comment))
         .route(
             "/cases/{id}/request",
             get(collect::show).post(collect::open),
@@ -125,7 +129,7 @@ pub fn form_state(
         fe.id = format!("{key}-{}", field_id(&fe.field));
     }
     let refusal = match e {
-        AppError::Refused(r) => Some(r.message.clone()),
+        AppError::Refused(r) => Some(refusal_text(state, analyst, r)),
         _ => None,
     };
     json!({
@@ -135,6 +139,24 @@ pub fn form_state(
         "refusal": refusal,
         "values": values,
     })
+}
+
+/// The policy's refusal in the reader's language, by its code (a qualified reviewer is told how to
+/// decide anyway); the engine's English words when the catalogue has none.
+pub fn refusal_text(
+    state: &AppState,
+    analyst: &Analyst,
+    r: &dossier_domain::workflow::DecisionRefusal,
+) -> String {
+    let code = dossier_app::error::refusal_code(r.code).replace('.', "-");
+    let qualified = analyst.staff.principal.role().is_qualified();
+    let keys = [
+        format!("bo-refusal-{code}{}", if qualified { "-qualified" } else { "" }),
+        format!("bo-refusal-{code}"),
+    ];
+    keys.iter()
+        .find_map(|k| state.web.try_t(&analyst.lang, k, &[]))
+        .unwrap_or_else(|| r.message.clone())
 }
 
 /// The status of a page that shows a refused form.

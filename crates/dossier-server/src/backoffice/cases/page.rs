@@ -43,7 +43,7 @@ pub async fn render(
         Err(e) => return analyst.refusal(state, &e),
     };
     // The sections read together; one that fails shows empty rather than losing the page.
-    let (activity, documents, hits, history, collect, users, definitions, next) = tokio::join!(
+    let (activity, documents, hits, history, collect, users, definitions, comments, next) = tokio::join!(
         state.app.application_activity(p, id, None, Some(50)),
         state.app.documents(p, id, None, Some(100)),
         state.app.screening_hits(p, id, None),
@@ -51,6 +51,7 @@ pub async fn render(
         state.app.collect(p, id),
         state.app.users(p),
         state.app.custom_fields(p),
+        state.app.comments(p, id),
         state.app.applications(
             p,
             ApplicationFilter {
@@ -65,7 +66,8 @@ pub async fn render(
     let documents = documents.unwrap_or_else(|_| json!({"data": []}));
     let hits = hits.unwrap_or_default();
     let history = history.unwrap_or_else(|_| json!({"data": []}));
-    let people = view::People::new(&users.unwrap_or_default());
+    let users = users.unwrap_or_default();
+    let people = view::People::new(&users);
     let definitions = definitions.unwrap_or_default();
     let next_case = next
         .ok()
@@ -100,6 +102,23 @@ pub async fn render(
         })
     });
     let collect = collect.ok().map(|c| collect_summary(&c, &people));
+    // A decision the policy would refuse whatever is chosen: its words instead of the form.
+    let blocked = (may_write && app.decision.is_none())
+        .then(|| dossier_app::verification::decision_refusal(p, &app))
+        .flatten()
+        .map(|r| super::refusal_text(state, analyst, &r));
+    let team = team_panel(&app, &users, &people, &p.actor.id);
+    let comments: Vec<Value> = comments
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            json!({
+                "by": people.actor(&c.author.kind, &c.author.id),
+                "at": c.created_at,
+                "body": c.body,
+            })
+        })
+        .collect();
     let mut context = json!({
         "nav": "cases",
         "name": display_name(&app),
@@ -113,12 +132,15 @@ pub async fn render(
         "risk": view::risk(&app, &history, &people),
         "timeline": view::timeline(state, lang, &activity["data"], &people),
         "collect": collect,
+        "team": team,
+        "comments": comments,
         "pending_approval": pending_approval,
         "decision": decision,
         "next_case": next_case,
         "done": done,
         "may_write": may_write,
-        "may_decide": may_write && app.decision.is_none(),
+        "may_decide": may_write && app.decision.is_none() && blocked.is_none(),
+        "decision_blocked": blocked,
         "is_qualified": role.is_qualified(),
         "forms": {},
     });
@@ -150,6 +172,28 @@ fn allow_frames(response: &mut Response) {
     if let Ok(value) = HeaderValue::from_str(&format!("{csp}; frame-src 'self'")) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
+}
+
+/// Who the case is assigned to, and whom it may be assigned to: the workspace's active users who
+/// may work on cases (the application layer refuses the others), the signed-in one first.
+fn team_panel(
+    app: &dossier_domain::application::Application,
+    users: &[dossier_store::User],
+    people: &view::People,
+    me: &str,
+) -> Value {
+    let mut choices: Vec<Value> = users
+        .iter()
+        .filter(|u| u.is_active() && u.role.may_write() && u.id != me)
+        .map(|u| json!({"value": u.id, "label": people.name(&u.id)}))
+        .collect();
+    choices.sort_by(|a, b| a["label"].as_str().cmp(&b["label"].as_str()));
+    json!({
+        "assignee_id": app.assignee_id,
+        "assignee": app.assignee_id.as_deref().map(|id| people.name(id)),
+        "mine": app.assignee_id.as_deref() == Some(me),
+        "choices": choices,
+    })
 }
 
 /// The case's collect as the page shows it: open or not, and its rounds, newest first.

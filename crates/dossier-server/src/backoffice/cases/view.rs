@@ -608,9 +608,13 @@ pub fn timeline(state: &AppState, lang: &Lang, activity: &Value, people: &People
             let detail = changes.iter().find_map(|c| {
                 let path = c["path"].as_str()?;
                 let leaf = path.rsplit('.').next()?;
-                matches!(leaf, "comment" | "reason")
-                    .then(|| c["after"].as_str().map(str::to_string))
-                    .flatten()
+                let after = &c["after"];
+                match leaf {
+                    "comment" | "reason" | "body" => after.as_str().map(str::to_string),
+                    // A decision and a first approval are audited whole, their reason inside.
+                    "decision" | "pending_approval" => after["reason"].as_str().map(str::to_string),
+                    _ => None,
+                }
             });
             let at = e["at"].as_str().unwrap_or_default();
             json!({
