@@ -136,11 +136,15 @@ impl App {
         .await
     }
 
+    /// The workspace's endpoints (admins: an endpoint's URL may carry the receiver's token).
     pub async fn webhooks(&self, p: &Principal) -> AppResult<Vec<WebhookEndpoint>> {
+        p.require_admin()?;
         Ok(self.store.webhook_endpoints(p.ws()).await?)
     }
 
+    /// One endpoint (admins), and through it its deliveries' log.
     pub async fn webhook(&self, p: &Principal, id: &str) -> AppResult<WebhookEndpoint> {
+        p.require_admin()?;
         self.store
             .webhook_endpoint(p.ws(), id)
             .await?
