@@ -25,10 +25,7 @@ fn task_index(app: &Application, key: &str) -> AppResult<usize> {
 /// Why the principal may not decide the case as it stands (its role, its state, open tasks, a
 /// reservation for qualified reviewers), by the same policy [`App::decide`] enforces; `None` when
 /// they may. A page shows this instead of a form that would be refused.
-pub fn decision_refusal(
-    p: &Principal,
-    app: &Application,
-) -> Option<workflow::DecisionRefusal> {
+pub fn decision_refusal(p: &Principal, app: &Application) -> Option<workflow::DecisionRefusal> {
     let case = CaseState {
         status_review: app.status_review,
         status_execution: app.status_execution,

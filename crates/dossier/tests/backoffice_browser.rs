@@ -27,14 +27,20 @@ async fn create(srv: &TestServer, key: &str, body: Value) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analysts_review_and_decide_in_a_browser() {
-    let mut srv =
-        TestServer::with_env(Backend::Sqlite, &[("DOSSIER_WEBHOOKS__ALLOW_PRIVATE_TARGETS", "true")])
-            .await;
+    let mut srv = TestServer::with_env(
+        Backend::Sqlite,
+        &[("DOSSIER_WEBHOOKS__ALLOW_PRIVATE_TARGETS", "true")],
+    )
+    .await;
     srv.spawn().await;
     let key = srv.apikey(&[]);
     let rec = Receiver::start().await;
     let r = srv
-        .post("/api/webhooks", &key, &json!({"url": rec.url, "events": ["*"]}))
+        .post(
+            "/api/webhooks",
+            &key,
+            &json!({"url": rec.url, "events": ["*"]}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.json);
     rec.add_secret(r.json["secret"].as_str().unwrap());
@@ -74,13 +80,17 @@ async fn analysts_review_and_decide_in_a_browser() {
     let mut template = srv.get("/api/templates/kyc_standard", &key).await.json;
     template["name"] = json!("kyc_no_documents");
     template["documents"] = json!([]);
-    template["tasks"] = json!(template["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|t| ["data_completeness", "screening", "enhanced_due_diligence"]
-            .contains(&t["key"].as_str().unwrap()))
-        .collect::<Vec<_>>());
+    template["tasks"] = json!(
+        template["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(
+                |t| ["data_completeness", "screening", "enhanced_due_diligence"]
+                    .contains(&t["key"].as_str().unwrap())
+            )
+            .collect::<Vec<_>>()
+    );
     let r = srv
         .send_json("PUT", "/api/templates/kyc_no_documents", &key, &template)
         .await;
@@ -95,7 +105,10 @@ async fn analysts_review_and_decide_in_a_browser() {
                                       "postal_code": "75002", "country": "FR"}}}),
     )
     .await;
-    let high = srv.get(&format!("/api/applications/{high_case}"), &key).await.json;
+    let high = srv
+        .get(&format!("/api/applications/{high_case}"), &key)
+        .await
+        .json;
     assert_eq!(high["risk_level"], "high", "{high}");
     assert_eq!(high["review_requirements"]["four_eyes"], true, "{high}");
     assert_eq!(
@@ -117,8 +130,18 @@ async fn analysts_review_and_decide_in_a_browser() {
     .to_vec();
     for (var, email, name, role) in [
         ("REVIEWER", "rita@example.com", "Rita Reviewer", "reviewer"),
-        ("QUALIFIED", "anna@example.com", "Anna Qualified", "qualified_reviewer"),
-        ("SECOND", "bob@example.com", "Bob Second", "qualified_reviewer"),
+        (
+            "QUALIFIED",
+            "anna@example.com",
+            "Anna Qualified",
+            "qualified_reviewer",
+        ),
+        (
+            "SECOND",
+            "bob@example.com",
+            "Bob Second",
+            "qualified_reviewer",
+        ),
         ("READER", "rhea@example.com", "Rhea Reader", "read_only"),
     ] {
         let password = srv.named_user(email, Some(name), role, None);
@@ -140,29 +163,41 @@ async fn analysts_review_and_decide_in_a_browser() {
         .wait(WAIT, event("collect.opened", &open_case))
         .await
         .expect("collect.opened was not delivered");
+    let collect = &opened.payload["data"]["object"];
     assert!(
-        opened.payload["data"]["portals"]["link"]
+        collect["portals"]["link"]
             .as_str()
             .is_some_and(|l| l.contains("/portals/")),
         "{}",
         opened.payload
     );
+    assert_eq!(
+        collect["documents"],
+        json!([{"type": "proof_of_address"}]),
+        "what was asked"
+    );
     for case in [&open_case, &high_case] {
         let got = rec
             .wait(WAIT, |r| {
                 event("application.review_updated", case)(r)
-                    && r.payload["data"]["status_review"] == "approved"
+                    && r.payload["data"]["object"]["status_review"] == "approved"
             })
             .await
             .unwrap_or_else(|| panic!("application.review_updated (approved) of {case}"));
         assert_eq!(got.verified_with, vec![0], "signed");
     }
     // The four-eyes case: approved by Bob, after Anna's first approval.
-    let high = srv.get(&format!("/api/applications/{high_case}"), &key).await.json;
+    let high = srv
+        .get(&format!("/api/applications/{high_case}"), &key)
+        .await
+        .json;
     assert_eq!(high["status_review"], "approved");
     let first = &high["decision"]["first_approval"]["by"];
     let second = &high["decision"]["decided_by"];
-    assert!(first.is_string() && second.is_string() && first != second, "{high}");
+    assert!(
+        first.is_string() && second.is_string() && first != second,
+        "{high}"
+    );
     // A reviewer's refusals changed nothing; the reviewer's own actions are audited as hers.
     let activity = srv
         .get(&format!("/api/applications/{hit_case}/activity"), &key)
@@ -190,7 +225,13 @@ async fn analysts_review_and_decide_in_a_browser() {
             "{action} by the reviewer in {actions:?}"
         );
     }
-    let app = srv.get(&format!("/api/applications/{hit_case}"), &key).await.json;
-    assert_eq!(app["status_review"], "pending", "the reader changed nothing");
+    let app = srv
+        .get(&format!("/api/applications/{hit_case}"), &key)
+        .await
+        .json;
+    assert_eq!(
+        app["status_review"], "pending",
+        "the reader changed nothing"
+    );
     assert_eq!(app["tags"], json!(["needs-call"]));
 }

@@ -331,6 +331,27 @@ const ROUTES: &[Route] = &[
         Effect::Audit("risk.adjusted"),
     )
     .pattern("/cases/{id}/risk"),
+    post(
+        "/cases/{case}/assignee",
+        &[("assignee_id", "me")],
+        WRITE_CASE,
+        Effect::Audit("application.assigned"),
+    )
+    .pattern("/cases/{id}/assignee"),
+    post(
+        "/cases/{case}/tags",
+        &[("action", "add"), ("tag", "matrix-{n}")],
+        WRITE_CASE,
+        Effect::Audit("application.tagged"),
+    )
+    .pattern("/cases/{id}/tags"),
+    post(
+        "/cases/{case}/comments",
+        &[("body", "Seen by the matrix.")],
+        WRITE_CASE,
+        Effect::Audit("comment.created"),
+    )
+    .pattern("/cases/{id}/comments"),
     get("/cases/{case}/request", WRITERS_PAGE).pattern("/cases/{id}/request"),
     post(
         "/cases/{case}/request",

@@ -50,7 +50,11 @@ pub async fn decide(
             // Under four eyes, a first approval leaves the case pending: say so, not "decided".
             let app: serde_json::Value = serde_json::from_str(&written.body).unwrap_or_default();
             let first = app["status_review"] == "pending" && !app["pending_approval"].is_null();
-            back_to_case(&id, if first { "first_approval" } else { "decided" }, "decision")
+            back_to_case(
+                &id,
+                if first { "first_approval" } else { "decided" },
+                "decision",
+            )
         }
         Err(e @ (AppError::Invalid(_) | AppError::Refused(_) | AppError::Forbidden(..))) => {
             let mut state_of_form = super::form_state(

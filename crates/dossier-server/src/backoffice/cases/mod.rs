@@ -151,7 +151,10 @@ pub fn refusal_text(
     let code = dossier_app::error::refusal_code(r.code).replace('.', "-");
     let qualified = analyst.staff.principal.role().is_qualified();
     let keys = [
-        format!("bo-refusal-{code}{}", if qualified { "-qualified" } else { "" }),
+        format!(
+            "bo-refusal-{code}{}",
+            if qualified { "-qualified" } else { "" }
+        ),
         format!("bo-refusal-{code}"),
     ];
     keys.iter()
