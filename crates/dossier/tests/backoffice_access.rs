@@ -379,7 +379,45 @@ async fn forms_refuse_cross_site_posts_and_missing_tokens(backend: Backend) {
     assert_eq!(r.json["status_review"], "pending", "nothing was decided");
 }
 
+/// "Stay signed in" moves the idle expiry and says when it now is; only from our pages.
+async fn staying_signed_in_moves_the_idle_expiry(backend: Backend) {
+    let mut srv =
+        TestServer::with_env(backend, &[("DOSSIER_BACKOFFICE__SESSION_IDLE", "3s")]).await;
+    srv.spawn().await;
+    let mut a = srv.analyst("stay@bars.test", "reviewer").await;
+    let first = a.post("/account/session", &[]).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let at = |p: &common::backoffice::Page| -> jiff::Timestamp {
+        let v: serde_json::Value = serde_json::from_str(&p.text).unwrap();
+        v["expires_at"].as_str().unwrap().parse().unwrap()
+    };
+    let before = at(&first);
+    // Twice the idle time, extended every second: still signed in.
+    for _ in 0..6 {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let r = a.post("/account/session", &[]).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let later = a.post("/account/session", &[]).await;
+    assert!(at(&later) > before, "the expiry moved");
+    // Without the token, or from another site: refused.
+    let r = a
+        .post_raw("/account/session", &[], Some(&srv.base.clone()))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let token = a.csrf.clone().unwrap();
+    let r = a
+        .post_raw(
+            "/account/session",
+            &[("_csrf", &token)],
+            Some("https://evil.example"),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+}
+
 both_backends!(
+    staying_signed_in_moves_the_idle_expiry,
     sign_in_opens_a_new_session_each_time_and_sign_out_ends_it,
     sign_in_posts_only_from_our_origin,
     failed_sign_ins_lock_the_account_then_the_address,

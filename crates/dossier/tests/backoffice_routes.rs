@@ -238,6 +238,20 @@ const ROUTES: &[Route] = &[
         Effect::Audit("user.password_changed"),
     )
     .own_session(),
+    // "Stay signed in": answers the moved expiry as JSON.
+    post(
+        "/account/session",
+        &[],
+        [
+            Login,
+            Status(200),
+            Status(200),
+            Status(200),
+            Status(200),
+            Status(200),
+        ],
+        Effect::None,
+    ),
     post(
         "/language",
         &[("lang", "fr"), ("return_to", "/cases")],

@@ -47,12 +47,22 @@ pub fn routes() -> Router<AppState> {
             "/account/password",
             get(login::password_page).post(login::change_password),
         )
+        .route("/account/session", post(extend_session))
         .route("/language", post(switch_language))
         .merge(cases::routes())
         .route("/dashboard", get(dashboard::show))
         .route("/tasks", get(tasks::show))
         .merge(settings::routes())
         .merge(oidc::routes())
+}
+
+/// `POST /account/session`: the layout's "stay signed in" (two minutes before the idle expiry).
+/// Signing the request in already moved the expiry; this answers it, after the form's checks.
+async fn extend_session(State(state): State<AppState>, analyst: Analyst, body: Bytes) -> Response {
+    if let Err(page) = analyst.form(&state, &body) {
+        return page;
+    }
+    axum::Json(json!({ "expires_at": analyst.staff.session.idle_expires_at })).into_response()
 }
 
 /// `/`: the cases for a signed-in analyst, the sign-in page for anyone else.
