@@ -497,3 +497,4 @@ bo-refusal-decision-tasks_not_done = The case's tasks are not done: only a quali
 bo-refusal-decision-tasks_not_done-qualified = The case's tasks are not done. To decide anyway, tick “Decide although tasks are not done”: the decision will say so.
 bo-refusal-decision-reserved_for_qualified_reviewer = This case is reserved for qualified reviewers (see why above): ask one to decide it.
 bo-refusal-decision-same_approver = Four eyes: the second approval must come from someone else than the first.
+bo-dash-no-decisions = No decisions in these weeks yet.

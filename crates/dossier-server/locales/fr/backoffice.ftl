@@ -497,3 +497,4 @@ bo-refusal-decision-tasks_not_done = Les tâches du dossier ne sont pas terminé
 bo-refusal-decision-tasks_not_done-qualified = Les tâches du dossier ne sont pas terminées. Pour décider quand même, cochez « Décider même si des tâches ne sont pas terminées » : la décision le mentionnera.
 bo-refusal-decision-reserved_for_qualified_reviewer = Ce dossier est réservé aux analystes habilités (voir pourquoi ci-dessus) : demandez à l’un d’eux de décider.
 bo-refusal-decision-same_approver = Quatre yeux : la seconde approbation doit venir d’une autre personne que la première.
+bo-dash-no-decisions = Aucune décision sur ces semaines pour l’instant.

@@ -49,6 +49,7 @@ pub async fn show(State(state): State<AppState>, analyst: Analyst) -> Response {
             let hr = (w.rejected as f64 / max * height).round();
             json!({"x_approved": x, "x_rejected": x + 14.0, "y_approved": height - ha, "h_approved": ha,
                    "y_rejected": height - hr, "h_rejected": hr, "label": w.week, "label_x": x + 13.0,
+                   "short": w.week.rsplit('-').next().unwrap_or(&w.week),
                    "approved": w.approved, "rejected": w.rejected, "starts": w.starts})
         })
         .collect();
@@ -74,6 +75,8 @@ pub async fn show(State(state): State<AppState>, analyst: Analyst) -> Response {
             "weeks": bars,
             "chart_width": d.decisions_per_week.len() as f64 * slot + 8.0,
             "chart_height": height + 20.0,
+            "chart_base": height,
+            "no_decisions": d.decisions_per_week.iter().all(|w| w.approved + w.rejected == 0),
             "open_tasks": inbox,
         }),
     )
