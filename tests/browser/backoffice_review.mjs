@@ -189,7 +189,7 @@ await journey(async (browser) => {
   await rita.goto(`${base}/tasks?assignee=any`);
   await screenshot(rita, 'backoffice-tasks', { fullPage: false });
   await rita.goto(`${base}/dashboard`);
-  await screenshot(rita, 'backoffice-dashboard', { fullPage: false });
+  await screenshot(rita, 'backoffice-dashboard');
   const frContext = await newContext(browser, { viewport: 'desktop', locale: 'fr-FR' });
   await frContext.addCookies(await rita.context().cookies());
   const fr = await frContext.newPage();

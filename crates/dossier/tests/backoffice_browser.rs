@@ -34,16 +34,7 @@ async fn analysts_review_and_decide_in_a_browser() {
     .await;
     srv.spawn().await;
     let key = srv.apikey(&[]);
-    let rec = Receiver::start().await;
-    let r = srv
-        .post(
-            "/api/webhooks",
-            &key,
-            &json!({"url": rec.url, "events": ["*"]}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.json);
-    rec.add_secret(r.json["secret"].as_str().unwrap());
+    let rec = Receiver::subscribed(&srv, &key).await;
     srv.import_watchlist("ftm", FTM_SAMPLE);
 
     // A company whose UBO, Vitaly Kuzmenko, is on the sample list.

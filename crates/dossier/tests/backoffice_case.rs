@@ -162,48 +162,8 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
 /// Uploads a PDF for the case's subject.
 async fn upload(srv: &TestServer, key: &str, id: &str, kind: &str) -> String {
-    upload_file(
-        srv,
-        key,
-        id,
-        kind,
-        None,
-        ("extract.pdf", "application/pdf", PDF),
-    )
-    .await
-}
-
-/// Uploads a file for the case's subject or one of its parties.
-async fn upload_file(
-    srv: &TestServer,
-    key: &str,
-    id: &str,
-    kind: &str,
-    relationship_id: Option<&str>,
-    (name, mime, bytes): (&str, &str, &[u8]),
-) -> String {
-    let mut form = reqwest::multipart::Form::new().text("type", kind.to_string());
-    if let Some(r) = relationship_id {
-        form = form.text("relationship_id", r.to_string());
-    }
-    let form = form.part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes.to_vec())
-            .file_name(name.to_string())
-            .mime_str(mime)
-            .unwrap(),
-    );
-    let resp = srv
-        .http
-        .post(format!("{}/api/applications/{id}/documents", srv.base))
-        .header("authorization", format!("Bearer {key}"))
-        .multipart(form)
-        .send()
+    srv.upload_file(key, id, kind, None, ("extract.pdf", "application/pdf", PDF))
         .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 201);
-    let doc: Value = resp.json().await.unwrap();
-    doc["id"].as_str().unwrap().to_string()
 }
 
 /// A company held by a holding (60 %) held by Vitaly Kuzmenko (80 %, on the EU FSF sample), with a
@@ -979,8 +939,7 @@ async fn the_case_page_in_a_browser() {
         .as_str()
         .unwrap()
         .to_string();
-    upload_file(
-        &srv,
+    srv.upload_file(
         &key,
         &id,
         "certificate_of_incorporation",
@@ -992,19 +951,19 @@ async fn the_case_page_in_a_browser() {
         ),
     )
     .await;
-    let image = upload_file(
-        &srv,
-        &key,
-        &id,
-        "passport",
-        Some(&kuzmenko),
-        (
-            "passport.png",
-            "image/png",
-            include_bytes!("fixtures/id-card.png"),
-        ),
-    )
-    .await;
+    let image = srv
+        .upload_file(
+            &key,
+            &id,
+            "passport",
+            Some(&kuzmenko),
+            (
+                "passport.png",
+                "image/png",
+                include_bytes!("fixtures/id-card.png"),
+            ),
+        )
+        .await;
     let password = user(
         &srv,
         "anna@example.com",

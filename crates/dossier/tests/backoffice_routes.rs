@@ -803,25 +803,15 @@ impl Ctx {
             let r = srv.post("/api/applications", key, &company()).await;
             assert_eq!(r.status, 201, "{}", r.json);
             let case = r.json["id"].as_str().unwrap().to_string();
-            let form = reqwest::multipart::Form::new()
-                .text("type", "certificate_of_incorporation")
-                .part(
-                    "file",
-                    reqwest::multipart::Part::bytes(PDF.to_vec())
-                        .file_name("extract.pdf")
-                        .mime_str("application/pdf")
-                        .unwrap(),
-                );
-            let resp = srv
-                .http
-                .post(format!("{}/api/applications/{case}/documents", srv.base))
-                .header("authorization", format!("Bearer {key}"))
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(resp.status().as_u16(), 201);
-            let doc: Value = resp.json().await.unwrap();
+            let doc = srv
+                .upload_file(
+                    key,
+                    &case,
+                    "certificate_of_incorporation",
+                    None,
+                    ("extract.pdf", "application/pdf", PDF),
+                )
+                .await;
             let app = srv.screened(key, &case).await;
             let hits = srv
                 .get(&format!("/api/applications/{case}/screening/hits"), key)
@@ -848,7 +838,7 @@ impl Ctx {
             };
             ids.insert("task_run", task("data_completeness"));
             ids.insert("task_clear", task("documents_collected"));
-            ids.insert("doc", doc["id"].as_str().unwrap().to_string());
+            ids.insert("doc", doc);
             ids.insert("hit", hit);
             ids.insert("case", case);
         }

@@ -119,16 +119,7 @@ async fn workspace(env: &[(&str, &str)]) -> (TestServer, String, Receiver) {
         let r = srv.post("/api/custom_fields", &key, &field).await;
         assert_eq!(r.status, 201, "{field}: {}", r.json);
     }
-    let rec = Receiver::start().await;
-    let r = srv
-        .post(
-            "/api/webhooks",
-            &key,
-            &json!({"url": rec.url, "events": ["*"]}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.json);
-    rec.add_secret(r.json["secret"].as_str().unwrap());
+    let rec = Receiver::subscribed(&srv, &key).await;
     let r = srv
         .send_json(
             "PUT",

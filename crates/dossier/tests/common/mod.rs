@@ -353,6 +353,40 @@ impl TestServer {
     }
 
     /// Polls until the screening worker settled the case's `screening` task; returns the case.
+    /// Uploads a file by API for the case's subject or, with `relationship_id`, one of its
+    /// parties; it must be accepted (201). The document's id.
+    pub async fn upload_file(
+        &self,
+        key: &str,
+        id: &str,
+        kind: &str,
+        relationship_id: Option<&str>,
+        (name, mime, bytes): (&str, &str, &[u8]),
+    ) -> String {
+        let mut form = reqwest::multipart::Form::new().text("type", kind.to_string());
+        if let Some(r) = relationship_id {
+            form = form.text("relationship_id", r.to_string());
+        }
+        let form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec())
+                .file_name(name.to_string())
+                .mime_str(mime)
+                .unwrap(),
+        );
+        let resp = self
+            .http
+            .post(format!("{}/api/applications/{id}/documents", self.base))
+            .header("authorization", format!("Bearer {key}"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 201, "the upload of {name}");
+        let doc: Value = resp.json().await.unwrap();
+        doc["id"].as_str().unwrap().to_string()
+    }
+
     pub async fn screened(&self, key: &str, id: &str) -> Value {
         let started = Instant::now();
         loop {

@@ -92,6 +92,22 @@ impl Receiver {
         Self { inner, url }
     }
 
+    /// A receiver subscribed to every event of the key's workspace, knowing its secret (the
+    /// server must allow private targets: `DOSSIER_WEBHOOKS__ALLOW_PRIVATE_TARGETS`).
+    pub async fn subscribed(srv: &super::TestServer, key: &str) -> Self {
+        let rec = Self::start().await;
+        let r = srv
+            .post(
+                "/api/webhooks",
+                key,
+                &serde_json::json!({"url": rec.url, "events": ["*"]}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.json);
+        rec.add_secret(r.json["secret"].as_str().unwrap());
+        rec
+    }
+
     pub fn add_secret(&self, secret: &str) {
         self.inner.lock().unwrap().secrets.push(secret.to_string());
     }
