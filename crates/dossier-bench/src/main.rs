@@ -815,10 +815,11 @@ async fn backoffice_mode(args: &Args, sizes: &[usize]) -> anyhow::Result<()> {
         backoffice::Store::Sqlite(dir.join("dossier.db").display().to_string())
     } else {
         let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", args.pg)).await?;
-        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
-            .bind(&pg_name)
-            .fetch_optional(&mut admin)
-            .await?;
+        let exists: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&pg_name)
+                .fetch_optional(&mut admin)
+                .await?;
         if exists.is_none() {
             sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {pg_name}")))
                 .execute(&mut admin)
