@@ -11,7 +11,10 @@
 //! target/release/dossier-bench --backend sqlite
 //! target/release/dossier-bench --backend postgres
 //! target/release/dossier-bench --backend sqlite --storage 1000    # bytes on disk per create / PATCH
+//! target/release/dossier-bench --backend sqlite --backoffice 10000,100000   # back-office pages
 //! ```
+
+mod backoffice;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -56,6 +59,17 @@ struct Args {
     /// first page's bytes with its assets, the server time per step and submit-to-delivery.
     #[arg(long)]
     portal: Option<usize>,
+    /// Instead of the load phases: the back-office benchmark — seed the database to each of these
+    /// numbers of cases in turn (`10000,100000`) and measure the analyst's pages at each.
+    #[arg(long, value_delimiter = ',')]
+    backoffice: Option<Vec<usize>>,
+    /// Sequential requests per page in the back-office benchmark.
+    #[arg(long, default_value_t = 200)]
+    requests: usize,
+    /// Keep the back-office benchmark's database under this name, and reuse it if it exists (only
+    /// the missing cases are added).
+    #[arg(long)]
+    keep: Option<String>,
 }
 
 struct Server {
@@ -86,6 +100,16 @@ impl Server {
 }
 
 async fn start(args: &Args, store_args: Vec<String>, deliver: bool) -> anyhow::Result<Server> {
+    start_with(args, store_args, deliver, &[]).await
+}
+
+/// [`start`], with more environment variables for the server.
+async fn start_with(
+    args: &Args,
+    store_args: Vec<String>,
+    deliver: bool,
+    env: &[(&str, &str)],
+) -> anyhow::Result<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
@@ -96,6 +120,7 @@ async fn start(args: &Args, store_args: Vec<String>, deliver: bool) -> anyhow::R
         .env("DOSSIER_WEBHOOKS__ALLOW_PRIVATE_TARGETS", "true")
         .env("DOSSIER_WEBHOOKS__DELIVERY", deliver.to_string())
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -510,6 +535,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let sqlite = args.backend == "sqlite";
     let pg = (!sqlite).then_some(args.pg.as_str());
+    if let Some(sizes) = &args.backoffice {
+        return backoffice_mode(&args, sizes).await;
+    }
     let dir = std::env::temp_dir().join(format!("dossier-bench-{}", rand::random::<u32>()));
     std::fs::create_dir_all(&dir)?;
     let mut store_args = vec!["--data-dir".to_string(), dir.display().to_string()];
@@ -763,6 +791,52 @@ async fn main() -> anyhow::Result<()> {
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// The back-office benchmark on a fresh database, or on the kept one (`--keep`).
+async fn backoffice_mode(args: &Args, sizes: &[usize]) -> anyhow::Result<()> {
+    let sqlite = args.backend == "sqlite";
+    let (dir, pg_name) = match &args.keep {
+        Some(name) => (
+            std::env::temp_dir().join(format!("dossier-bench-keep-{name}")),
+            format!("dossier_bench_keep_{name}"),
+        ),
+        None => {
+            let tag = rand::random::<u32>();
+            (
+                std::env::temp_dir().join(format!("dossier-bench-{tag}")),
+                format!("dossier_bench_{tag:08x}"),
+            )
+        }
+    };
+    std::fs::create_dir_all(&dir)?;
+    let mut store_args = vec!["--data-dir".to_string(), dir.display().to_string()];
+    let store = if sqlite {
+        backoffice::Store::Sqlite(dir.join("dossier.db").display().to_string())
+    } else {
+        let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", args.pg)).await?;
+        let exists: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&pg_name)
+                .fetch_optional(&mut admin)
+                .await?;
+        if exists.is_none() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {pg_name}")))
+                .execute(&mut admin)
+                .await?;
+        }
+        let url = format!("{}/{pg_name}", args.pg);
+        store_args.extend(["--database-url".to_string(), url.clone()]);
+        backoffice::Store::Postgres(url)
+    };
+    let outcome = backoffice::run(args, store_args, store, sizes).await;
+    if args.keep.is_none() {
+        if !sqlite {
+            drop_pg(&args.pg, &pg_name).await;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    outcome
 }
 
 /// The README's business case ("A five-minute tour"), numbered so that each is its own.
