@@ -510,9 +510,11 @@ fn case_conditions(workspace_id: &str, f: &CaseQuery) -> Conditions {
     c.assignee(&f.assignee);
     if let Some(tag) = &f.tag {
         let p = c.bind(tag);
+        // The tagged cases drive the query (an uncorrelated set), rather than a probe of
+        // `case_tags` for every case the other conditions let through.
         c.and(&format!(
-            "EXISTS (SELECT 1 FROM case_tags t WHERE t.workspace_id = a.workspace_id \
-             AND t.tag = {p} AND t.application_id = a.id)"
+            "a.id IN (SELECT t.application_id FROM case_tags t WHERE t.workspace_id = $1 \
+             AND t.tag = {p})"
         ));
     }
     match f.waiting_on_client {
@@ -624,9 +626,24 @@ impl Store {
         // breaks ties, so that pages never overlap.
         let (column, nullable) = f.sort.column();
         let nulls = if nullable { " NULLS LAST" } else { "" };
+        // A searched page is not read in the sort's index order: the planner cannot tell that
+        // `LIKE '%…%'` selects few cases, and would walk the whole workspace in order looking up
+        // each row. SQLite's unary `+` keeps the order from an index, so the covering search index
+        // filters and the few matches are sorted.
+        let searched = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+        let key = if searched && self.backend() == Backend::Sqlite {
+            format!("+{column}")
+        } else {
+            column.to_string()
+        };
+        // A deferred join: the page's ids first, from the narrow row (an index alone where one
+        // fits), then the shown columns and the collect subquery for those ids only, not for
+        // every row an offset skips.
         let sql = format!(
-            "SELECT {} FROM applications a WHERE {} ORDER BY {column} {direction}{nulls}, \
-             a.id {direction} LIMIT {} OFFSET {}",
+            "SELECT {} FROM applications a WHERE a.id IN (\
+               SELECT a.id FROM applications a WHERE {} \
+               ORDER BY {key} {direction}{nulls}, a.id {direction} LIMIT {} OFFSET {}) \
+             ORDER BY {column} {direction}{nulls}, a.id {direction}",
             case_row_columns(),
             c.sql,
             f.limit.clamp(1, MAX_LIMIT),

@@ -22,7 +22,7 @@ struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 15;
+pub const LATEST: i64 = 16;
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -129,6 +129,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_case_lists.sql"),
         postgres: include_str!("../migrations/postgres/0015_case_lists.sql"),
         rust: Some(|tx| Box::pin(crate::case_lists::backfill(tx))),
+    },
+    Migration {
+        version: 16,
+        name: "case_search",
+        sqlite: include_str!("../migrations/sqlite/0016_case_search.sql"),
+        postgres: include_str!("../migrations/postgres/0016_case_search.sql"),
+        rust: None,
     },
 ];
 

@@ -799,7 +799,7 @@ async fn migration_0015_fills_in_existing_cases(backend: dossier_store::Backend)
         .unwrap();
         tx.commit().await.unwrap();
 
-        assert_eq!(store.migrate().await.unwrap(), [15]);
+        assert_eq!(store.migrate().await.unwrap(), [15, 16]);
         let page = list(&store, &ws, CaseQuery { q: Some("nunez".into()), ..Default::default() }).await;
         assert_eq!(page.total, 1);
         let row = &page.rows[0];
