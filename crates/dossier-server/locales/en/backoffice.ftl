@@ -490,11 +490,11 @@ bo-quoted = “{ $text }”
 
 ## The decision policy's refusals, by code
 
-bo-refusal-decision-not_allowed = Your role cannot decide cases.
-bo-refusal-decision-reason_required = A decision needs a reason: write it in the box below.
-bo-refusal-decision-already_decided = The case has already been decided; it must be reopened before it is decided again.
-bo-refusal-decision-tasks_not_done = The case's tasks are not done: only a qualified reviewer may decide before they are.
-bo-refusal-decision-tasks_not_done-qualified = The case's tasks are not done. To decide anyway, tick “Decide although tasks are not done”: the decision will say so.
-bo-refusal-decision-reserved_for_qualified_reviewer = This case is reserved for qualified reviewers (see why above): ask one to decide it.
-bo-refusal-decision-same_approver = Four eyes: the second approval must come from someone else than the first.
+error-decision-not_allowed = Your role cannot decide cases.
+error-decision-reason_required = A decision needs a reason: write it in the box below.
+error-decision-already_decided = The case has already been decided; it must be reopened before it is decided again.
+error-decision-tasks_not_done = The case's tasks are not done: only a qualified reviewer may decide before they are.
+error-decision-tasks_not_done-qualified = The case's tasks are not done. To decide anyway, tick “Decide although tasks are not done”: the decision will say so.
+error-decision-reserved_for_qualified_reviewer = This case is reserved for qualified reviewers (see why above): ask one to decide it.
+error-decision-same_approver = Four eyes: the second approval must come from someone else than the first.
 bo-dash-no-decisions = No decisions in these weeks yet.

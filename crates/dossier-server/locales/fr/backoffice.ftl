@@ -490,11 +490,11 @@ bo-quoted = « { $text } »
 
 ## Les refus de la politique de décision, par code
 
-bo-refusal-decision-not_allowed = Votre rôle ne permet pas de décider des dossiers.
-bo-refusal-decision-reason_required = Une décision demande un motif : écrivez-le ci-dessous.
-bo-refusal-decision-already_decided = Le dossier est déjà décidé ; il doit être rouvert avant une nouvelle décision.
-bo-refusal-decision-tasks_not_done = Les tâches du dossier ne sont pas terminées : seul un analyste habilité peut décider avant qu’elles le soient.
-bo-refusal-decision-tasks_not_done-qualified = Les tâches du dossier ne sont pas terminées. Pour décider quand même, cochez « Décider même si des tâches ne sont pas terminées » : la décision le mentionnera.
-bo-refusal-decision-reserved_for_qualified_reviewer = Ce dossier est réservé aux analystes habilités (voir pourquoi ci-dessus) : demandez à l’un d’eux de décider.
-bo-refusal-decision-same_approver = Quatre yeux : la seconde approbation doit venir d’une autre personne que la première.
+error-decision-not_allowed = Votre rôle ne permet pas de décider des dossiers.
+error-decision-reason_required = Une décision demande un motif : écrivez-le ci-dessous.
+error-decision-already_decided = Le dossier est déjà décidé ; il doit être rouvert avant une nouvelle décision.
+error-decision-tasks_not_done = Les tâches du dossier ne sont pas terminées : seul un analyste habilité peut décider avant qu’elles le soient.
+error-decision-tasks_not_done-qualified = Les tâches du dossier ne sont pas terminées. Pour décider quand même, cochez « Décider même si des tâches ne sont pas terminées » : la décision le mentionnera.
+error-decision-reserved_for_qualified_reviewer = Ce dossier est réservé aux analystes habilités (voir pourquoi ci-dessus) : demandez à l’un d’eux de décider.
+error-decision-same_approver = Quatre yeux : la seconde approbation doit venir d’une autre personne que la première.
 bo-dash-no-decisions = Aucune décision sur ces semaines pour l’instant.

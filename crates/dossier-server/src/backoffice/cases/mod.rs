@@ -141,24 +141,24 @@ pub fn form_state(
     })
 }
 
-/// The policy's refusal in the reader's language, by its code (a qualified reviewer is told how to
-/// decide anyway); the engine's English words when the catalogue has none.
+/// The policy's refusal in the reader's language: the catalogue's message of its error code, as
+/// for any error (`web::forms::error_messages`), or for a qualified reviewer the `-qualified`
+/// wording, which says how to decide anyway.
 pub fn refusal_text(
     state: &AppState,
     analyst: &Analyst,
     r: &dossier_domain::workflow::DecisionRefusal,
 ) -> String {
-    let code = dossier_app::error::refusal_code(r.code).replace('.', "-");
-    let qualified = analyst.staff.principal.role().is_qualified();
-    let keys = [
-        format!(
-            "bo-refusal-{code}{}",
-            if qualified { "-qualified" } else { "" }
-        ),
-        format!("bo-refusal-{code}"),
-    ];
-    keys.iter()
-        .find_map(|k| state.web.try_t(&analyst.lang, k, &[]))
+    let e = AppError::Refused(r.clone());
+    let qualified_key = format!("error-{}-qualified", e.code().replace('.', "-"));
+    analyst
+        .staff
+        .principal
+        .role()
+        .is_qualified()
+        .then(|| state.web.try_t(&analyst.lang, &qualified_key, &[]))
+        .flatten()
+        .or_else(|| analyst.form_errors(state, &e).0)
         .unwrap_or_else(|| r.message.clone())
 }
 
