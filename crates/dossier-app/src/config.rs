@@ -102,6 +102,10 @@ pub struct WebhooksConfig {
     pub allow_private_targets: bool,
     /// How long one webhook attempt may take.
     pub timeout_secs: u64,
+    /// How long a worker's claim on a delivery lasts without being renewed. The worker renews it
+    /// while the attempt is in flight, so this is how soon another worker takes over the
+    /// deliveries of a worker that died.
+    pub lease_secs: u64,
     /// Deliveries in flight at once, per process.
     pub concurrency: u32,
     /// Run the webhook delivery worker in this process. Turn it off for API-only nodes when dedicated
@@ -320,6 +324,7 @@ impl Default for WebhooksConfig {
             retry_schedule: "5s,5m,30m,2h,5h,10h,12h,16h,20h".into(),
             allow_private_targets: false,
             timeout_secs: 10,
+            lease_secs: 30,
             concurrency: 32,
             delivery: true,
         }
@@ -426,6 +431,12 @@ impl Config {
         if self.watchlists.keep_snapshots == 0 {
             return Err(
                 "`watchlists.keep_snapshots` must be at least 1 (the snapshot in use)".into(),
+            );
+        }
+        if self.webhooks.lease_secs < 3 {
+            return Err(
+                "`webhooks.lease_secs` must be 3 or more (the lease is renewed every third of it)"
+                    .into(),
             );
         }
         if self.watchlists.fetch_max_bytes == 0 || self.watchlists.fetch_timeout_secs == 0 {

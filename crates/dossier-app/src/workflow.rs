@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use dossier_domain::application::{Application, StatusReview};
-use dossier_domain::workflow::{self, CompiledTemplate, Engine, EvaluationContext, TemplateErrors};
+use dossier_domain::workflow::{
+    self, CompiledTemplate, Engine, EvaluationContext, TemplateErrors, cel,
+};
 use dossier_store::{Settings, StoredTemplate};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -136,6 +138,10 @@ pub fn today() -> jiff::civil::Date {
         .date()
 }
 
+/// What one evaluation of a case may spend on its template's expressions; past it, the rules left are
+/// explained errors (each expression is also bounded at save, by `cel::MAX_STEPS`).
+pub const EVALUATION_BUDGET: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Recomputes the case's derived state with its template: tasks, risk (and the `risk_score` /
 /// `risk_level` columns), `status_execution`, expected documents, review requirements; applies an
 /// automatic decision while the case is pending. Returns the open tasks, for refusal messages.
@@ -148,17 +154,29 @@ pub async fn evaluate(
     // Cached per workspace: the required ones are checked by `data_completeness`.
     let definitions = settings.field_definitions(ws).await?;
     let case = serde_json::to_value(&*app).expect("an application serialises");
-    let evaluation = ENGINE.evaluate(
-        &template,
-        &case,
-        &app.documents,
-        &app.tasks,
-        &EvaluationContext {
-            today: today(),
-            risk_adjustments: &app.risk_adjustments,
-            field_definitions: &definitions,
-        },
+    let (documents, tasks, adjustments) = (
+        app.documents.clone(),
+        app.tasks.clone(),
+        app.risk_adjustments.clone(),
     );
+    // Off the async runtime's threads: a costly template slows its own cases, not the server.
+    let evaluation = tokio::task::spawn_blocking(move || {
+        cel::with_deadline(EVALUATION_BUDGET, || {
+            ENGINE.evaluate(
+                &template,
+                &case,
+                &documents,
+                &tasks,
+                &EvaluationContext {
+                    today: today(),
+                    risk_adjustments: &adjustments,
+                    field_definitions: &definitions,
+                },
+            )
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("the workflow evaluation failed: {e}")))?;
     let open = evaluation.open_tasks();
     app.status_execution = evaluation.status_execution;
     app.risk_score = Some(evaluation.risk.score as f64);

@@ -72,14 +72,10 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        // An address past its budget of failures is refused before any lookup.
         let client = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| client_bucket(c.0.ip()));
-        if let Some(client) = &client {
-            state.auth_failures.ensure_left(client)?;
-        }
         let failed = || {
             if let Some(client) = &client {
                 state.auth_failures.spend(client);
@@ -90,14 +86,24 @@ impl FromRequestParts<AppState> for Auth {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(bearer)
-            .ok_or_else(failed)?;
-        let (key, settings_version) = state
-            .app
-            .store
-            .api_key_by_secret(secret)
-            .await?
-            .ok_or_else(failed)?;
+            .and_then(bearer);
+        let fingerprint = secret.map(RecentKeys::fingerprint);
+        // An address past its budget of failures is refused before any lookup, unless it presents
+        // a key that authenticated lately: a neighbour behind the same address guessing keys must
+        // not lock a working integration out.
+        if let Some(client) = &client
+            && !fingerprint.is_some_and(|f| state.recent_keys.contains(&f))
+        {
+            state.auth_failures.ensure_left(client)?;
+        }
+        let (Some(secret), Some(fingerprint)) = (secret, fingerprint) else {
+            return Err(failed());
+        };
+        let Some((key, settings_version)) = state.app.store.api_key_by_secret(secret).await? else {
+            state.recent_keys.forget(&fingerprint);
+            return Err(failed());
+        };
+        state.recent_keys.remember(fingerprint);
         state.limiter.check(&key.id)?;
         let principal = Principal::api_key(&key.workspace_id, &key.id, key.role, settings_version);
         // Before the route's body extractor: a read-only key gets 403 whatever it sent. The
@@ -106,6 +112,57 @@ impl FromRequestParts<AppState> for Auth {
             principal.require_write()?;
         }
         Ok(Auth(principal))
+    }
+}
+
+/// Fingerprints of the secrets that authenticated lately, in this process's memory. Only whether a
+/// secret worked is kept, never what it grants: such a key is still looked up on every request, so a
+/// revoked key stops working at once.
+pub struct RecentKeys {
+    seen: Mutex<HashMap<[u8; 32], Instant>>,
+}
+
+/// How long a key that worked stays known, and how many are kept at most.
+const RECENT_KEY_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
+const MAX_RECENT_KEYS: usize = 10_000;
+
+impl Default for RecentKeys {
+    fn default() -> Self {
+        Self {
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl RecentKeys {
+    pub fn fingerprint(secret: &str) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(secret.as_bytes()).into()
+    }
+
+    pub fn contains(&self, fingerprint: &[u8; 32]) -> bool {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.get(fingerprint)
+            .is_some_and(|at| at.elapsed() < RECENT_KEY_TTL)
+    }
+
+    pub fn remember(&self, fingerprint: [u8; 32]) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= MAX_RECENT_KEYS && !seen.contains_key(&fingerprint) {
+            seen.retain(|_, at| at.elapsed() < RECENT_KEY_TTL);
+            if seen.len() >= MAX_RECENT_KEYS {
+                // Forgetting them all only brings back the plain per-address limit.
+                seen.clear();
+            }
+        }
+        seen.insert(fingerprint, Instant::now());
+    }
+
+    pub fn forget(&self, fingerprint: &[u8; 32]) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(fingerprint);
     }
 }
 

@@ -35,6 +35,8 @@ pub struct AppState {
     pub limiter: Arc<auth::RateLimiter>,
     /// Failed authentications per client address.
     pub auth_failures: Arc<auth::RateLimiter>,
+    /// Keys that authenticated lately: they pass an address's exhausted failure budget.
+    pub recent_keys: Arc<auth::RecentKeys>,
     pub metrics: PrometheusHandle,
     /// The pages' kit: templates, translations, assets.
     pub web: Arc<web::Web>,
@@ -64,6 +66,7 @@ impl AppState {
                 app.config.server.auth_failures_per_second,
                 app.config.server.auth_failures_burst,
             )),
+            recent_keys: Arc::default(),
             app,
             metrics: ops::prometheus(),
         })

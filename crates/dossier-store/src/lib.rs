@@ -8,6 +8,7 @@
 mod api_keys;
 mod applications;
 mod audit;
+mod backup;
 mod case_lists;
 mod comments;
 mod custom_fields;
@@ -40,6 +41,7 @@ use tokio::sync::Notify;
 pub use api_keys::{ApiKey, NewKey};
 pub use applications::ApplicationFilter;
 pub use audit::{AuditEntry, ChainBreak};
+pub use backup::{DocumentFile, Inventory, PostgresSnapshot, postgres_is_empty};
 pub use case_lists::{
     AssigneeFilter, CaseList, CaseQuery, CaseRow, CaseSort, DayDecisions, MAX_LIMIT,
     StatusRiskCount, TaskList, TaskRow, Waiting, WaitingSide,
@@ -61,7 +63,9 @@ pub use versions::{VersionInfo, retained_stub};
 pub use watchlist_refresh::WatchlistRefreshState;
 pub use watchlists::{WatchlistEntityRow, WatchlistSnapshot};
 pub use web_sessions::WebSession;
-pub use webhooks::{AttemptOutcome, ClaimedDelivery, Delivery, WebhookEndpoint};
+pub use webhooks::{
+    Attempt, AttemptOutcome, ClaimedDelivery, Delivery, UNFINISHED_ATTEMPT, WebhookEndpoint,
+};
 pub use workspaces::Workspace;
 
 /// Errors of the storage layer.

@@ -54,6 +54,22 @@ pub struct Delivery {
     pub created_at: String,
 }
 
+/// What an attempt's row says until the worker records its outcome; it stays so when the worker
+/// stopped during the send.
+pub const UNFINISHED_ATTEMPT: &str =
+    "no outcome recorded: the worker stopped during this attempt (the receiver may have got it)";
+
+/// One send of a delivery, as the attempts log keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Attempt {
+    pub id: String,
+    pub at: String,
+    /// The receiver's HTTP status; `null` when it did not answer (or not yet).
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
 /// A delivery claimed by a worker, with what it needs to send it.
 #[derive(Debug, Clone)]
 pub struct ClaimedDelivery {
@@ -61,7 +77,13 @@ pub struct ClaimedDelivery {
     pub workspace_id: String,
     pub endpoint_id: String,
     pub event_id: String,
+    /// Attempts before this one.
     pub attempts: i64,
+    /// This attempt's row in the attempts log, written when the delivery was claimed: a send the
+    /// worker did not live to record still counts.
+    pub attempt_id: String,
+    /// The lease this worker holds (`leased_until`), renewed by [`Store::renew_delivery_lease`].
+    pub lease: String,
     /// The endpoint, if it still exists.
     pub endpoint: Option<WebhookEndpoint>,
     /// The envelope exactly as stored: the bytes that are signed and sent.
@@ -356,7 +378,9 @@ impl Store {
     }
 
     /// Leases up to `limit` due deliveries until `lease_until`. On PostgreSQL, `SKIP LOCKED` lets several
-    /// processes claim at once without ever claiming the same row.
+    /// processes claim at once without ever claiming the same row. Each claim counts as an attempt
+    /// and opens its row in the attempts log at once, saying it has no outcome yet: a worker killed
+    /// during the send leaves that row as the record of a send that may have reached the receiver.
     pub async fn claim_due_deliveries(
         &self,
         lease_until: &str,
@@ -370,7 +394,7 @@ impl Store {
         };
         let mut tx = self.begin().await?;
         let ids: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(
-            "UPDATE webhook_deliveries SET leased_until = $1 WHERE id IN (\
+            "UPDATE webhook_deliveries SET leased_until = $1, attempts = attempts + 1 WHERE id IN (\
                SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $2 \
                AND (leased_until IS NULL OR leased_until < $2) ORDER BY next_attempt_at LIMIT $3{skip_locked}) \
              RETURNING id"
@@ -384,6 +408,21 @@ impl Store {
             tx.commit().await?;
             return Ok(Vec::new());
         }
+        let mut attempt_ids = std::collections::HashMap::new();
+        for id in &ids {
+            let attempt_id = dossier_domain::id::new_id("att");
+            sqlx::query(
+                "INSERT INTO webhook_attempts (id, delivery_id, at, status_code, error, duration_ms) \
+                 VALUES ($1, $2, $3, NULL, $4, 0)",
+            )
+            .bind(&attempt_id)
+            .bind(id)
+            .bind(&at)
+            .bind(UNFINISHED_ATTEMPT)
+            .execute(tx.conn().await?)
+            .await?;
+            attempt_ids.insert(id.clone(), attempt_id);
+        }
         let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let prefixed: String = ENDPOINT_COLUMNS
             .split(", ")
@@ -391,7 +430,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT d.id, d.workspace_id, d.endpoint_id, d.event_id, d.attempts, e.id IS NOT NULL, {prefixed}, {envelope} \
+            "SELECT d.id, d.workspace_id, d.endpoint_id, d.event_id, d.attempts - 1, e.id IS NOT NULL, {prefixed}, {envelope} \
              FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id {join} \
              LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id IN ({})",
             placeholders.join(", "),
@@ -411,8 +450,11 @@ impl Store {
                     Err(_) => r.get::<i64, _>(5) != 0,
                 };
                 let endpoint_columns = ENDPOINT_COLUMNS.split(", ").count();
+                let id: String = r.get(0);
                 Ok(ClaimedDelivery {
-                    id: r.get(0),
+                    attempt_id: attempt_ids.get(&id).cloned().unwrap_or_default(),
+                    lease: lease_until.to_string(),
+                    id,
                     workspace_id: r.get(1),
                     endpoint_id: r.get(2),
                     event_id: r.get(3),
@@ -449,14 +491,12 @@ impl Store {
             ),
         };
         sqlx::query(
-            "INSERT INTO webhook_attempts (id, delivery_id, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            "UPDATE webhook_attempts SET status_code = $1, error = $2, duration_ms = $3 WHERE id = $4",
         )
-        .bind(dossier_domain::id::new_id("att"))
-        .bind(&d.id)
-        .bind(&at)
         .bind(code.map(i64::from))
         .bind(&error)
         .bind(duration_ms)
+        .bind(&d.attempt_id)
         .execute(tx.conn().await?)
         .await?;
         let (status, next, delivered_at) = match outcome {
@@ -467,7 +507,7 @@ impl Store {
             AttemptOutcome::Failed { .. } | AttemptOutcome::Gone => ("failed", at.clone(), None),
         };
         sqlx::query(
-            "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, leased_until = NULL, \
+            "UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, leased_until = NULL, \
              last_status_code = $3, last_error = $4, delivered_at = $5 WHERE id = $6",
         )
         .bind(status)
@@ -506,6 +546,66 @@ impl Store {
             }
         }
         tx.commit().await
+    }
+
+    /// Moves this worker's lease of `d` on to `until`, while its attempt is in flight. `false` when
+    /// the lease is no longer this worker's (it expired and another worker claimed the delivery).
+    pub async fn renew_delivery_lease(&self, d: &mut ClaimedDelivery, until: &str) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let renewed = sqlx::query(
+            "UPDATE webhook_deliveries SET leased_until = $1 \
+             WHERE id = $2 AND leased_until = $3 AND status = 'pending'",
+        )
+        .bind(until)
+        .bind(&d.id)
+        .bind(&d.lease)
+        .execute(tx.conn().await?)
+        .await?
+        .rows_affected()
+            == 1;
+        tx.commit().await?;
+        if renewed {
+            d.lease = until.to_string();
+        }
+        Ok(renewed)
+    }
+
+    /// The attempts log of a delivery of this workspace's endpoint, oldest first; `NotFound` when
+    /// there is no such delivery.
+    pub async fn delivery_attempts(
+        &self,
+        workspace_id: &str,
+        endpoint_id: &str,
+        delivery_id: &str,
+    ) -> Result<Vec<Attempt>> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM webhook_deliveries WHERE id = $1 AND workspace_id = $2 AND endpoint_id = $3",
+        )
+        .bind(delivery_id)
+        .bind(workspace_id)
+        .bind(endpoint_id)
+        .fetch_optional(self.reader())
+        .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let rows = sqlx::query(
+            "SELECT id, at, status_code, error, duration_ms FROM webhook_attempts \
+             WHERE delivery_id = $1 ORDER BY at, id",
+        )
+        .bind(delivery_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Attempt {
+                id: r.get(0),
+                at: r.get(1),
+                status_code: r.get(2),
+                error: r.get(3),
+                duration_ms: r.get(4),
+            })
+            .collect())
     }
 
     /// Clears every lease: for a single-node SQLite store at start-up, where no other worker can hold one.

@@ -22,7 +22,8 @@ pub struct Dispatcher {
     client: reqwest::Client,
     schedule: Vec<Duration>,
     allow_private: bool,
-    timeout: Duration,
+    /// How long a claim lasts unrenewed; renewed every third of it while an attempt is in flight.
+    lease: Duration,
     concurrency: usize,
 }
 
@@ -44,7 +45,7 @@ impl Dispatcher {
             client: builder.build()?,
             schedule,
             allow_private: config.webhooks.allow_private_targets,
-            timeout: Duration::from_secs(config.webhooks.timeout_secs),
+            lease: Duration::from_secs(config.webhooks.lease_secs),
             concurrency: config.webhooks.concurrency.max(1) as usize,
         })
     }
@@ -67,8 +68,11 @@ impl Dispatcher {
                 let _ = slots.clone().acquire_owned().await;
                 continue;
             }
-            let lease = timestamp(jiff::Timestamp::now() + self.timeout + Duration::from_secs(30));
-            let claimed = match self.store.claim_due_deliveries(&lease, free as i64).await {
+            let claimed = match self
+                .store
+                .claim_due_deliveries(&self.lease_from_now(), free as i64)
+                .await
+            {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(error = %e, "claiming deliveries failed");
@@ -118,9 +122,40 @@ impl Dispatcher {
         }
     }
 
+    fn lease_from_now(&self) -> String {
+        timestamp(jiff::Timestamp::now() + self.lease)
+    }
+
+    /// Renews the lease of `d` every third of its length, for as long as it is polled: a slow
+    /// receiver keeps its delivery, and no other worker sends a second copy meanwhile.
+    async fn keep_lease(&self, d: &mut ClaimedDelivery) {
+        loop {
+            tokio::time::sleep(self.lease / 3).await;
+            match self
+                .store
+                .renew_delivery_lease(d, &self.lease_from_now())
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(delivery = %d.id, "the delivery's lease was lost during its attempt");
+                    std::future::pending::<()>().await;
+                }
+                // The next renewal may succeed; the lease has two thirds of its length left.
+                Err(e) => {
+                    tracing::warn!(delivery = %d.id, error = %e, "renewing a delivery lease failed")
+                }
+            }
+        }
+    }
+
     async fn deliver(&self, d: ClaimedDelivery) {
         let started = Instant::now();
-        let outcome = self.attempt(&d).await;
+        let mut leased = d.clone();
+        let outcome = tokio::select! {
+            outcome = self.attempt(&d) => outcome,
+            _ = self.keep_lease(&mut leased) => unreachable!("keeping a lease never ends"),
+        };
         let ms = started.elapsed().as_millis() as i64;
         let label = match &outcome {
             AttemptOutcome::Delivered { .. } => "delivered",

@@ -1,5 +1,6 @@
 //! `dossier`: one binary for the service and its operations.
 
+mod backup;
 mod config;
 mod demo;
 mod watchlist;
@@ -72,6 +73,12 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a consistent copy of the database and the documents into DIR (new or empty), while
+    /// the service runs.
+    Backup { dir: std::path::PathBuf },
+    /// Restore a backup written by `dossier backup` into the configured installation, which must be
+    /// empty (a fresh data directory, or an empty PostgreSQL database).
+    Restore { dir: std::path::PathBuf },
     /// Sanctions and PEP watchlists (global to the installation): import, refresh, prune, list.
     #[command(subcommand)]
     Watchlist(watchlist::WatchlistCommand),
@@ -421,6 +428,11 @@ async fn run(
             let store = open_store(&config).await?;
             return watchlist::screen(args, &store, &config).await;
         }
+        Command::Backup { dir } => {
+            let store = open_store(&config).await?;
+            backup::backup(&config, &store, &dir).await?;
+        }
+        Command::Restore { dir } => backup::restore(&config, &dir).await?,
         Command::Audit(AuditCommand::Verify) => {
             let store = open_store(&config).await?;
             let count = store.audit_entry_count().await?;

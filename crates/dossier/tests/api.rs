@@ -1413,7 +1413,7 @@ async fn a_read_only_key_is_refused_before_its_body_is_read(backend: Backend) {
 }
 
 /// Failed authentications are counted per client address: past the limit the address gets 429
-/// before any key lookup.
+/// before any key lookup, except with a key that authenticated lately.
 async fn unknown_keys_are_rate_limited_per_address(backend: Backend) {
     let mut srv = TestServer::with_env(
         backend,
@@ -1426,6 +1426,10 @@ async fn unknown_keys_are_rate_limited_per_address(backend: Backend) {
     srv.spawn().await;
     let key = srv.apikey(&[]);
     assert_eq!(srv.get("/api/applications", &key).await.status, 200);
+    let doomed = srv.apikey(&["--read-only"]);
+    assert_eq!(srv.get("/api/applications", &doomed).await.status, 200);
+    // Created before the failures (creating one takes a process), used only after them.
+    let unseen = srv.apikey(&[]);
     let mut statuses = Vec::new();
     for i in 0..8 {
         let r = srv
@@ -1439,6 +1443,20 @@ async fn unknown_keys_are_rate_limited_per_address(backend: Backend) {
     }
     assert_eq!(&statuses[..3], [401, 401, 401], "{statuses:?}");
     assert!(statuses.contains(&429), "never limited: {statuses:?}");
+    // The limited address still works with the key that authenticated before: a neighbour behind
+    // the same address guessing keys does not lock it out. A key not seen lately is still limited,
+    // and so is one revoked since (it is looked up every time).
+    assert_eq!(srv.get("/api/applications", &key).await.status, 200);
+    assert_eq!(srv.get("/api/applications", &unseen).await.status, 429);
+    let listing = String::from_utf8(srv.cli(&["apikey", "list"]).stdout).unwrap();
+    let doomed_id = listing
+        .lines()
+        .find(|l| l.contains("read_only"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap()
+        .to_string();
+    assert!(srv.cli(&["apikey", "revoke", &doomed_id]).status.success());
+    assert_eq!(srv.get("/api/applications", &doomed).await.status, 401);
     // Successful requests do not count against the address.
     let mut fresh = TestServer::with_env(
         backend,

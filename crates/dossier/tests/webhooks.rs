@@ -268,6 +268,85 @@ async fn nothing_is_lost_across_a_crash(backend: Backend) {
     }
 }
 
+/// The deliveries of an endpoint, waiting until the event of `id` is delivered.
+async fn delivered_delivery(srv: &TestServer, key: &str, hook: &str, id: &str) -> Value {
+    for _ in 0..200 {
+        let page = srv
+            .get(&format!("/api/webhooks/{hook}/deliveries"), key)
+            .await
+            .json;
+        let found = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["event_type"] == "application.created" && d["status"] == "delivered");
+        if let Some(d) = found {
+            return d.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the event of {id} was never delivered");
+}
+
+/// A send the worker did not live to record is counted and logged: the receiver got two copies,
+/// and the delivery says two attempts, the first cut short.
+async fn a_send_cut_short_by_a_crash_is_counted(backend: Backend) {
+    let mut env = FAST_RETRIES.to_vec();
+    env.push(("DOSSIER_WEBHOOKS__LEASE_SECS", "3"));
+    let mut srv = TestServer::with_env(backend, &env).await;
+    srv.spawn().await;
+    let key = srv.apikey(&[]);
+    let rec = Receiver::start().await;
+    let (hook, _) = subscribe(&srv, &key, &rec, json!(["application.created"])).await;
+    rec.hold_next(1, Duration::from_secs(30));
+    let id = create(&srv, &key, "Cut").await;
+    for _ in 0..200 {
+        if !rec.all().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(rec.all().len(), 1, "the first send never arrived");
+    srv.stop(true);
+    srv.spawn().await;
+    let delivery = delivered_delivery(&srv, &key, &hook, &id).await;
+    assert_eq!(delivery["attempts"], 2, "{delivery}");
+    let sends: Vec<_> = rec.all().into_iter().filter(|r| created(&id)(r)).collect();
+    assert_eq!(sends.len(), 2);
+    assert_eq!(sends[0].id, sends[1].id, "a second copy keeps the event id");
+    let log = srv
+        .get(
+            &format!(
+                "/api/webhooks/{hook}/deliveries/{}/attempts",
+                delivery["id"].as_str().unwrap()
+            ),
+            &key,
+        )
+        .await;
+    assert_eq!(log.status, 200, "{:?}", log.json);
+    let attempts = log.json["data"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    assert_eq!(attempts[0]["status_code"], Value::Null);
+    assert!(
+        attempts[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no outcome recorded"),
+        "{attempts:?}"
+    );
+    assert_eq!(attempts[1]["status_code"], 200);
+    assert_eq!(attempts[1]["error"], Value::Null);
+    // Another workspace's key, an unknown delivery: not found.
+    let other = srv.other_workspace_key("elsewhere");
+    let path = format!(
+        "/api/webhooks/{hook}/deliveries/{}/attempts",
+        delivery["id"].as_str().unwrap()
+    );
+    assert_eq!(srv.get(&path, &other).await.status, 404);
+    let unknown = format!("/api/webhooks/{hook}/deliveries/dlv_unknown/attempts");
+    assert_eq!(srv.get(&unknown, &key).await.status, 404);
+}
+
 async fn a_410_disables_the_endpoint(backend: Backend) {
     let srv = server(backend).await;
     let key = srv.apikey(&[]);
@@ -525,6 +604,7 @@ both_backends!(
     failed_attempts_are_retried_with_the_same_id,
     an_exhausted_delivery_fails_and_can_be_replayed,
     nothing_is_lost_across_a_crash,
+    a_send_cut_short_by_a_crash_is_counted,
     a_410_disables_the_endpoint,
     a_rotated_secret_signs_with_old_and_new,
     the_test_event_goes_to_one_endpoint,
@@ -562,4 +642,27 @@ async fn two_processes_share_the_postgres_queue_without_double_sends() {
         let n = rec.all().iter().filter(|r| created(id)(r)).count();
         assert_eq!(n, 1, "{id} was sent {n} times");
     }
+}
+
+/// A receiver slower than the lease keeps its one copy: the worker renews its lease while the
+/// attempt is in flight, so the other process never claims the delivery meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_receiver_gets_one_copy_from_two_processes() {
+    let mut env = FAST_RETRIES.to_vec();
+    env.push(("DOSSIER_WEBHOOKS__LEASE_SECS", "3"));
+    env.push(("DOSSIER_WEBHOOKS__TIMEOUT_SECS", "30"));
+    let mut a = TestServer::with_env(Backend::Postgres, &env).await;
+    a.spawn().await;
+    let key = a.apikey(&[]);
+    let rec = Receiver::start().await;
+    let (hook, _) = subscribe(&a, &key, &rec, json!(["application.created"])).await;
+    let mut b = a.another_node();
+    b.spawn().await;
+    // Held for three leases' length.
+    rec.hold_next(1, Duration::from_secs(9));
+    let id = create(&a, &key, "Slow").await;
+    let delivery = delivered_delivery(&a, &key, &hook, &id).await;
+    let sends = rec.all().into_iter().filter(|r| created(&id)(r)).count();
+    assert_eq!(sends, 1, "a slow receiver got {sends} copies");
+    assert_eq!(delivery["attempts"], 1, "{delivery}");
 }

@@ -287,6 +287,24 @@ impl App {
         Ok(paginate(deliveries, fetch, |d| d.id.clone()))
     }
 
+    /// Every send of a delivery, oldest first, with what came of it: an attempt cut short by a
+    /// worker that stopped says so.
+    pub async fn delivery_attempts(
+        &self,
+        p: &Principal,
+        id: &str,
+        delivery_id: &str,
+    ) -> AppResult<Vec<dossier_store::Attempt>> {
+        self.webhook(p, id).await?;
+        self.store
+            .delivery_attempts(p.ws(), id, delivery_id)
+            .await
+            .map_err(|e| match e {
+                dossier_store::StoreError::NotFound => AppError::NotFound("delivery"),
+                other => other.into(),
+            })
+    }
+
     /// Sends a delivery again now (with a fresh retry schedule), whatever its state.
     pub async fn retry_delivery(
         &self,

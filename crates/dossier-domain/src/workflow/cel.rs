@@ -15,11 +15,22 @@ use cel::common::value::{BuiltinRef, Val};
 use cel::objects::Key;
 use cel::{Context, Env, ExecutionError, Program};
 use serde_json::Value as Json;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
 
 /// Longest accepted expression: conditions are one-liners, not programs.
 pub const MAX_EXPRESSION_LEN: usize = 4096;
+
+/// Most evaluation steps an expression may take by [`estimated_steps`]: nested loops multiply, and
+/// one costly condition would run on every change of every case of its template. At a few hundred
+/// nanoseconds a step this is some tens of milliseconds at worst.
+pub const MAX_STEPS: u64 = 200_000;
+
+/// The length assumed of a list that comes from the case (relationships, documents, tasks, a
+/// field's values) when estimating: a case's own lists are not bounded by the template.
+pub const ASSUMED_DATA_LEN: u64 = 100;
 
 static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| Arc::new(Env::stdlib()));
 
@@ -141,6 +152,18 @@ impl Expression {
         let program = ENV
             .compile(trimmed)
             .map_err(|e| format!("CEL syntax error: {}", one_line(&e.to_string())))?;
+        let steps = estimated_steps(program.expression());
+        if steps > MAX_STEPS {
+            return Err(format!(
+                "the expression could take {} evaluation steps, more than the {MAX_STEPS} allowed: \
+                 loops inside loops multiply (a list from the case counts as {ASSUMED_DATA_LEN} items)",
+                if steps == u64::MAX {
+                    "unbounded".to_string()
+                } else {
+                    steps.to_string()
+                }
+            ));
+        }
         let allowed = scope.variables();
         let references = program.references();
         // The crate's reference list counts macro loop variables (`r` in `exists(r, …)`) as
@@ -185,7 +208,14 @@ impl Expression {
     }
 
     /// Evaluates to a boolean; anything else (an error, a non-boolean) is reported, never guessed.
+    /// Past the deadline of [`with_deadline`], it is not run and says so.
     pub fn eval_bool(&self, context: &Context<'_, '_>) -> Result<bool, String> {
+        if DEADLINE.get().is_some_and(|d| Instant::now() >= d) {
+            return Err(format!(
+                "not evaluated: this evaluation ran out of its time budget ({} ms)",
+                BUDGET.get().as_millis()
+            ));
+        }
         match self.program.execute(context) {
             Ok(cel::Value::Bool(b)) => Ok(b),
             Ok(other) => Err(format!(
@@ -193,6 +223,121 @@ impl Expression {
                 describe(&other)
             )),
             Err(e) => Err(describe_error(&e)),
+        }
+    }
+}
+
+thread_local! {
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    static BUDGET: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+/// Runs `f` with a time budget for the expressions it evaluates on this thread: once it is spent,
+/// each further expression is an explained error of its rule instead of more work. One expression
+/// is not interrupted; [`MAX_STEPS`] bounds it at save.
+pub fn with_deadline<R>(budget: Duration, f: impl FnOnce() -> R) -> R {
+    let previous = (DEADLINE.get(), BUDGET.get());
+    DEADLINE.set(Some(Instant::now() + budget));
+    BUDGET.set(budget);
+    let result = f();
+    DEADLINE.set(previous.0);
+    BUDGET.set(previous.1);
+    result
+}
+
+/// An upper estimate of the steps evaluating `e` takes, saturating at `u64::MAX`.
+pub fn estimated_steps(e: &cel::IdedExpr) -> u64 {
+    estimate(e).steps
+}
+
+/// Steps to evaluate, and the length of the value if it is a list or a map.
+struct Estimate {
+    steps: u64,
+    len: u64,
+}
+
+fn estimate(e: &cel::IdedExpr) -> Estimate {
+    use cel::common::ast::{EntryExpr, Expr};
+    let sum = |parts: &mut dyn Iterator<Item = &cel::IdedExpr>| {
+        parts
+            .map(estimate)
+            .fold(Estimate { steps: 1, len: 0 }, |a, b| Estimate {
+                steps: a.steps.saturating_add(b.steps),
+                len: a.len.saturating_add(b.len),
+            })
+    };
+    match &e.expr {
+        Expr::Unspecified | Expr::Literal(_) => Estimate { steps: 1, len: 0 },
+        // A name or a field may hold one of the case's lists.
+        Expr::Ident(_) | Expr::Select(_) => {
+            let operand = match &e.expr {
+                Expr::Select(s) => estimate(&s.operand).steps,
+                _ => 0,
+            };
+            Estimate {
+                steps: operand.saturating_add(1),
+                len: ASSUMED_DATA_LEN,
+            }
+        }
+        Expr::List(list) => {
+            let all = sum(&mut list.elements.iter());
+            Estimate {
+                steps: all.steps,
+                len: list.elements.len() as u64,
+            }
+        }
+        Expr::Map(map) => {
+            let mut parts = map.entries.iter().flat_map(|entry| match &entry.expr {
+                EntryExpr::MapEntry(m) => vec![&m.key, &m.value],
+                EntryExpr::StructField(f) => vec![&f.value],
+            });
+            Estimate {
+                steps: sum(&mut parts).steps,
+                len: map.entries.len() as u64,
+            }
+        }
+        Expr::Struct(s) => {
+            let mut parts = s.entries.iter().filter_map(|entry| match &entry.expr {
+                EntryExpr::StructField(f) => Some(&f.value),
+                EntryExpr::MapEntry(_) => None,
+            });
+            Estimate {
+                steps: sum(&mut parts).steps,
+                len: 0,
+            }
+        }
+        Expr::Call(call) => {
+            let parts: Vec<Estimate> = call
+                .target
+                .iter()
+                .map(|t| &**t)
+                .chain(&call.args)
+                .map(estimate)
+                .collect();
+            let steps = parts.iter().fold(1u64, |a, p| a.saturating_add(p.steps));
+            // `a + b` of lists is as long as both; other calls give at most their longest input.
+            let len = if call.func_name == "_+_" {
+                parts.iter().fold(0u64, |a, p| a.saturating_add(p.len))
+            } else {
+                parts.iter().map(|p| p.len).max().unwrap_or(0)
+            };
+            Estimate { steps, len }
+        }
+        Expr::Comprehension(c) => {
+            let range = estimate(&c.iter_range);
+            let init = estimate(&c.accu_init);
+            let per_item = estimate(&c.loop_cond)
+                .steps
+                .saturating_add(estimate(&c.loop_step).steps);
+            let result = estimate(&c.result);
+            Estimate {
+                steps: range
+                    .steps
+                    .saturating_add(init.steps)
+                    .saturating_add(range.len.saturating_mul(per_item))
+                    .saturating_add(result.steps),
+                len: range.len,
+            }
         }
     }
 }
@@ -520,6 +665,53 @@ mod tests {
         let expr = Expression::compile(source, Scope::Relationship)?;
         let vars: Vec<(&str, cel::Value)> = vars.iter().map(|(k, v)| (*k, to_cel(v))).collect();
         expr.eval_bool(&new_context(&helpers(), &vars))
+    }
+
+    #[test]
+    fn nested_loops_over_the_budget_are_refused_at_compile() {
+        let mut source = "true".to_string();
+        for i in 0..8 {
+            source = format!("[0,1,2,3,4,5,6,7,8,9].all(v{i}, {source})");
+        }
+        let err = Expression::compile(&source, Scope::Case).unwrap_err();
+        assert!(err.contains("evaluation steps"), "{err}");
+        // Loops over the case's lists count as ASSUMED_DATA_LEN items each.
+        let three_deep = "relationships.exists(a, relationships.exists(b, \
+                          relationships.exists(c, a.id == c.id)))";
+        assert!(Expression::compile(three_deep, Scope::Case).is_err());
+        // What templates really do stays well inside.
+        for ok in [
+            "relationships.exists(r, r.roles.exists(x, x == 'ubo') && r.effective_ownership >= 25)",
+            "documents.filter(d, d.type == 'passport').map(d, d.id).size() > 0",
+            "[0,1,2,3,4,5,6,7,8,9].all(a, [0,1,2,3,4,5,6,7,8,9].all(b, a + b >= 0))",
+        ] {
+            assert!(Expression::compile(ok, Scope::Case).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn the_estimate_follows_list_lengths() {
+        let program = ENV.compile("[1,2,3].map(x, x * 2).all(y, y > 0)").unwrap();
+        let steps = estimated_steps(program.expression());
+        // Two loops of three items, not nine.
+        assert!((6..60).contains(&steps), "{steps}");
+        let program = ENV
+            .compile("[1,2,3].all(x, [1,2,3].all(y, x != y))")
+            .unwrap();
+        assert!(estimated_steps(program.expression()) >= 9);
+    }
+
+    #[test]
+    fn past_the_deadline_expressions_are_explained_errors() {
+        let expr = Expression::compile("1 == 1", Scope::Case).unwrap();
+        let ctx = new_context(&helpers(), &[]);
+        assert_eq!(expr.eval_bool(&ctx), Ok(true));
+        let inside = with_deadline(Duration::from_secs(60), || expr.eval_bool(&ctx));
+        assert_eq!(inside, Ok(true));
+        let spent = with_deadline(Duration::ZERO, || expr.eval_bool(&ctx));
+        assert!(spent.unwrap_err().contains("time budget"));
+        // The budget ends with its scope.
+        assert_eq!(expr.eval_bool(&ctx), Ok(true));
     }
 
     #[test]

@@ -5,8 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dossier_app::webhooks::{NewWebhook, WebhookPatch};
-use dossier_store::{Delivery, WebhookEndpoint};
+use dossier_store::{Attempt, Delivery, WebhookEndpoint};
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -22,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rotate_secret))
         .routes(routes!(send_test))
         .routes(routes!(list_deliveries))
+        .routes(routes!(delivery_attempts))
         .routes(routes!(retry_delivery))
 }
 
@@ -119,6 +122,29 @@ async fn list_deliveries(
             .webhook_deliveries(&auth, &id, page.cursor.as_deref(), page.limit)
             .await?,
     ))
+}
+
+/// Every send of a delivery.
+#[derive(Serialize, ToSchema)]
+pub struct Attempts {
+    /// Oldest first.
+    pub data: Vec<Attempt>,
+}
+
+/// Every send of a delivery, oldest first: when, the receiver's status, the error and how long it
+/// took. A send cut short by a worker that stopped has no status and says so.
+#[utoipa::path(get, path = "/api/webhooks/{id}/deliveries/{delivery_id}/attempts", tag = "webhooks",
+    responses((status = 200, body = Attempts), (status = 404, body = Problem)))]
+async fn delivery_attempts(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, delivery_id)): Path<(String, String)>,
+) -> ApiResult<Json<Attempts>> {
+    let data = state
+        .app
+        .delivery_attempts(&auth, &id, &delivery_id)
+        .await?;
+    Ok(Json(Attempts { data }))
 }
 
 /// Sends a delivery again now (with a fresh retry schedule), whatever its state.

@@ -25,6 +25,9 @@ struct Inner {
     secrets: Vec<String>,
     got: Vec<Received>,
     fail_next: usize,
+    /// Requests to hold before answering, and for how long.
+    hold_next: usize,
+    hold_for: Duration,
     status: u16,
 }
 
@@ -39,7 +42,21 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
+    // Recorded on arrival: a held request was received even if its sender never sees the answer.
+    let (status, hold) = record(&inner, &headers, &body);
+    if let Some(hold) = hold {
+        tokio::time::sleep(hold).await;
+    }
+    StatusCode::from_u16(status).unwrap()
+}
+
+/// Records a request; the status to answer, and how long to hold it first.
+fn record(inner: &Mutex<Inner>, headers: &HeaderMap, body: &Bytes) -> (u16, Option<Duration>) {
     let mut i = inner.lock().unwrap();
+    let hold = (i.hold_next > 0).then(|| {
+        i.hold_next -= 1;
+        i.hold_for
+    });
     let status = if i.fail_next > 0 {
         i.fail_next -= 1;
         500
@@ -52,7 +69,7 @@ async fn handle(
         .enumerate()
         .filter(|(_, s)| {
             standardwebhooks::Webhook::new(s)
-                .map(|wh| wh.verify(&body, &headers).is_ok())
+                .map(|wh| wh.verify(body, headers).is_ok())
                 .unwrap_or(false)
         })
         .map(|(n, _)| n)
@@ -67,12 +84,12 @@ async fn handle(
     i.got.push(Received {
         id: header("webhook-id"),
         status,
-        payload: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        payload: serde_json::from_slice(body).unwrap_or(Value::Null),
         verified_with,
         user_agent: header("user-agent"),
         at: Instant::now(),
     });
-    StatusCode::from_u16(status).unwrap()
+    (status, hold)
 }
 
 impl Receiver {
@@ -114,6 +131,13 @@ impl Receiver {
 
     pub fn fail_next(&self, n: usize) {
         self.inner.lock().unwrap().fail_next = n;
+    }
+
+    /// Holds the next `n` requests for `hold` before answering them.
+    pub fn hold_next(&self, n: usize, hold: Duration) {
+        let mut i = self.inner.lock().unwrap();
+        i.hold_next = n;
+        i.hold_for = hold;
     }
 
     pub fn answer(&self, status: u16) {
