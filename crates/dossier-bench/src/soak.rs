@@ -58,6 +58,13 @@ pub async fn soak(
         .trim()
         .to_string();
     let http = reqwest::Client::new();
+    // The README's tour defines the custom field its case carries.
+    http.post(format!("{}/api/custom_fields", server.base))
+        .bearer_auth(&key)
+        .json(&json!({"api_name": "account_id", "label": "Account id", "type": "text"}))
+        .send()
+        .await?
+        .error_for_status()?;
     let (hook, got) = receiver().await?;
     let r = http
         .post(format!("{}/api/webhooks", server.base))
