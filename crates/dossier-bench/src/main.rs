@@ -297,8 +297,8 @@ async fn bare_pool(url: &str, sqlite: bool, concurrency: usize) -> anyhow::Resul
 
 /// The database's own rate for the write a create makes, without the service: on a database with
 /// Dossier's schema (created by `dossier migrate`, indexes included), one transaction inserting the
-/// rows a create stores, at their real size — the case row and its version 1 (the document, LZ4
-/// compressed), its `application.created` event (by reference), its audit entry and the head of its
+/// rows a create stores, at their real size — the case row and its version 1 (the document, compressed
+/// as the store does), its `application.created` event (by reference), its audit entry and the head of its
 /// audit chain, its risk-history entry and its screening-queue row.
 async fn equivalent_op(
     dossier: &str,
@@ -317,7 +317,7 @@ async fn equivalent_op(
         .execute(&pool)
         .await?;
     let case: Value = serde_json::from_str(stored_case)?;
-    let compressed = lz4_flex::block::compress_prepend_size(stored_case.as_bytes());
+    let compressed = dossier_store::encode_version(stored_case);
     let risk = case["risk"].to_string();
     let rows = Arc::new((compressed, risk));
     Ok(move |i: usize| -> BoxFuture {
@@ -340,12 +340,13 @@ async fn equivalent_op(
                 sqlx::query(
                     "INSERT INTO application_versions (workspace_id, application_id, version, at, \
                      actor_kind, actor_id, actor_role, hash, encoding, data) \
-                     VALUES ('ws_bench', $1, 1, $2, 'api_key', 'key_x', 'automation', $3, 'lz4', $4)",
+                     VALUES ('ws_bench', $1, 1, $2, 'api_key', 'key_x', 'automation', $3, $5, $4)",
                 )
                 .bind(format!("app_{i}"))
                 .bind(at)
                 .bind("0000000000000000000000000000000000000000000000000000000000000000")
                 .bind(data.clone())
+                .bind(dossier_store::VERSION_ENCODING)
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -963,6 +964,7 @@ async fn storage(
     };
     let ids: Arc<Mutex<Vec<Option<String>>>> = Arc::new(Mutex::new(vec![None; n]));
     let start_bytes = database_bytes(dir, pg_url).await?;
+    let start_parts = pg_parts(pg_url).await?;
     let (h, b, k, sink) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
     let started = Instant::now();
     let failed_creates = run(Arc::new(move |i| -> BoxFuture {
@@ -993,6 +995,7 @@ async fn storage(
     .await;
     let create_secs = started.elapsed().as_secs_f64();
     let created_bytes = database_bytes(dir, pg_url).await?;
+    let created_parts = pg_parts(pg_url).await?;
     let ids: Arc<Vec<String>> = Arc::new(ids.lock().unwrap().iter().flatten().cloned().collect());
     anyhow::ensure!(!ids.is_empty(), "no case was created");
     let (h, b, k, pick) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
@@ -1014,6 +1017,7 @@ async fn storage(
     .await;
     let patch_secs = started.elapsed().as_secs_f64();
     let patched_bytes = database_bytes(dir, pg_url).await?;
+    let patched_parts = pg_parts(pg_url).await?;
     let stored = http
         .get(format!("{}/api/applications/{}", server.base, ids[0]))
         .bearer_auth(&key)
@@ -1024,10 +1028,11 @@ async fn storage(
     drop(server);
     let kb = |bytes: i64, count: usize| bytes as f64 / count.max(1) as f64 / 1024.0;
     println!(
-        "storage, backend {}: {n} README business cases (stored case {} bytes, LZ4 {} bytes), {clients} clients",
+        "storage, backend {}: {n} README business cases (stored case {} bytes, {} {} bytes), {clients} clients",
         args.backend,
         stored.len(),
-        lz4_flex::block::compress_prepend_size(stored.as_bytes()).len()
+        dossier_store::VERSION_ENCODING,
+        dossier_store::encode_version(&stored).len()
     );
     println!(
         "per create: {:.1} KB ({:.0} creates/s, {failed_creates} failed); per one-field PATCH: {:.1} KB ({:.0} PATCH/s, {failed_patches} failed)",
@@ -1036,7 +1041,47 @@ async fn storage(
         kb(patched_bytes - created_bytes, n),
         n as f64 / patch_secs,
     );
+    for (step, before, after) in [
+        ("create", &start_parts, &created_parts),
+        ("PATCH", &created_parts, &patched_parts),
+    ] {
+        let mut grown: Vec<(String, f64)> = after
+            .iter()
+            .map(|(part, b)| (part.clone(), kb(b - before.get(part).unwrap_or(&0), n)))
+            .filter(|(_, grown)| *grown >= 0.05)
+            .collect();
+        grown.sort_by(|a, b| b.1.total_cmp(&a.1));
+        if !grown.is_empty() {
+            let parts: Vec<String> = grown.iter().map(|(p, k)| format!("{p} {k:.2}")).collect();
+            println!("  per {step}, KB by part: {}", parts.join(", "));
+        }
+    }
     Ok(())
+}
+
+/// PostgreSQL only: the bytes of each table's heap, TOAST and indexes (after the CHECKPOINT
+/// [`database_bytes`] makes), to tell what a step's growth is made of.
+async fn pg_parts(pg_url: Option<&str>) -> anyhow::Result<std::collections::BTreeMap<String, i64>> {
+    let mut parts = std::collections::BTreeMap::new();
+    let Some(url) = pg_url else {
+        return Ok(parts);
+    };
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let rows: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT c.relname::TEXT, pg_relation_size(c.oid)::BIGINT, \
+         COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0)::BIGINT, \
+         pg_indexes_size(c.oid)::BIGINT FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind = 'r' AND n.nspname = 'public'",
+    )
+    .fetch_all(&mut conn)
+    .await?;
+    for (table, heap, toast, indexes) in rows {
+        parts.insert(format!("{table} heap"), heap);
+        parts.insert(format!("{table} toast"), toast);
+        parts.insert(format!("{table} indexes"), indexes);
+    }
+    Ok(parts)
 }
 
 /// The p-quantile of sorted values.

@@ -59,7 +59,9 @@ pub use settings::Settings;
 pub use templates::StoredTemplate;
 pub use tx::Tx;
 pub use users::{Throttle, User};
-pub use versions::{VersionInfo, retained_stub};
+pub use versions::{
+    ENCODING as VERSION_ENCODING, VersionInfo, encode as encode_version, retained_stub,
+};
 pub use watchlist_refresh::WatchlistRefreshState;
 pub use watchlists::{WatchlistEntityRow, WatchlistSnapshot};
 pub use web_sessions::WebSession;

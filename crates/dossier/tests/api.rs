@@ -1112,7 +1112,6 @@ async fn a_small_change_is_a_small_audit_entry(backend: Backend) {
     eprintln!("activity grew by {growth} bytes");
     assert!(growth < 6_000, "activity grew by {growth} bytes");
     let entries = after.json["data"].as_array().unwrap();
-    assert_eq!(entries[1]["action"], "application.updated");
     let paths = |e: &Value| -> Vec<String> {
         e["changes"]
             .as_array()
@@ -1121,12 +1120,47 @@ async fn a_small_change_is_a_small_audit_entry(backend: Backend) {
             .map(|c| c["path"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(paths(&entries[1]), ["business.website"]);
-    assert_eq!(entries[0]["action"], "application.evaluated");
+    // The evaluation re-ran the tasks on the new input and derived nothing new: only their input
+    // fingerprints moved, which the version keeps and the audit does not repeat.
+    assert_eq!(entries[0]["action"], "application.updated", "{entries:?}");
+    assert_eq!(paths(&entries[0]), ["business.website"]);
+    assert_eq!(entries[1]["action"], "application.created", "{entries:?}");
+    let version = |n: u32| format!("/api/applications/{id}/versions/{n}");
+    let (v1, v2) = (
+        srv.get(&version(1), &key).await.json,
+        srv.get(&version(2), &key).await.json,
+    );
+    let fingerprints = |v: &Value| -> Vec<Value> {
+        v["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["fingerprint"].clone())
+            .collect()
+    };
+    assert_ne!(fingerprints(&v1), fingerprints(&v2));
+    assert_eq!(v2["business"]["website"], "https://acme.example");
+    // A change the evaluation does derive from (a director's nationality, an input of the risk)
+    // gets its second entry, without the fingerprints.
+    let director = created.json["relationships"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let moved = srv
+        .patch(
+            &format!("/api/applications/{id}/relationships/{director}"),
+            &key,
+            &json!({"person": {"nationality": "KP"}}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{:?}", moved.json);
+    let entries = srv.get(&activity, &key).await.json["data"].clone();
+    assert_eq!(entries[0]["action"], "application.evaluated", "{entries}");
     let derived = paths(&entries[0]);
     assert!(!derived.is_empty());
+    assert!(derived.contains(&"risk.score".to_string()), "{derived:?}");
     assert!(
-        derived.iter().all(|p| p.starts_with("tasks[key=")),
+        derived.iter().all(|p| !p.ends_with("fingerprint")),
         "{derived:?}"
     );
 }

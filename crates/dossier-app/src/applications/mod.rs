@@ -198,9 +198,14 @@ pub async fn persist(
             _ => false,
         }
     };
+    // A task's fingerprints are hashes of inputs the entry already records, kept to tell when a
+    // result went stale; the version (chained by its hash) keeps them. In the audit they would only
+    // repeat the change as 64-character hashes.
+    let bookkeeping =
+        |path: &str| path.ends_with("].fingerprint") || path.ends_with("].result_fingerprint");
     let (evaluated, changes): (Vec<_>, Vec<_>) = diff(&before_json, &after_json)
         .into_iter()
-        .filter(|c| c.path != "updated_at" && c.path != "version")
+        .filter(|c| c.path != "updated_at" && c.path != "version" && !bookkeeping(&c.path))
         .partition(|c| derived(&c.path));
     tx.audit(
         ws,
