@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 here=tests/schemathesis
-venv=${VENV:-$here/.venv}
+venv=$(realpath -m "${VENV:-$here/.venv}")
 backends=${BACKENDS:-sqlite postgres}
 max_examples=${MAX_EXAMPLES:-12}
 max_time=${MAX_TIME:-90}
@@ -90,11 +90,13 @@ EOF
     cat "$dir/server.err" >&2
     return 1
   fi
-  python3 "$here/seed.py" "$base" "$key" "$dir/schemathesis.toml"
+  python3 "$here/seed.py" "$base" "$key" "$dir/schemathesis.toml" || { tail -50 "$dir/server.err" >&2; return 1; }
   local started=$SECONDS status=0
   # --max-time bounds fuzzing and stateful testing (they repeat until it is spent); the examples
   # and coverage phases run once. --generation-database none: each run starts from the seed alone.
-  "$venv/bin/schemathesis" --config-file "$dir/schemathesis.toml" run "$base/api/openapi.json" \
+  # From the run's own directory: schemathesis keeps its cache and hypothesis its examples in the
+  # working directory, and a run must not replay another's.
+  (cd "$dir" && "$venv/bin/schemathesis" --config-file "$dir/schemathesis.toml" run "$base/api/openapi.json" \
     --header "Authorization: Bearer $key" \
     --checks not_a_server_error,response_schema_conformance,ignored_auth \
     --mode all \
@@ -104,7 +106,7 @@ EOF
     --workers 2 \
     --generation-database none \
     --no-color \
-    --report junit,ndjson --report-dir "$out/$backend" \
+    --report junit,ndjson --report-dir "$out/$backend") \
     || status=$?
   echo "== $backend: schemathesis exited $status after $((SECONDS - started)) s (seed $seed)"
   kill "$server_pid" 2>/dev/null || true
