@@ -1645,6 +1645,19 @@ async fn the_spec_describes_the_real_answers(backend: Backend) {
     for v in [Value::Null, json!([]), json!({})] {
         check_schema(&spec, evidence, &v, "Task.evidence", &mut errors);
     }
+    // Every list declares the `limit` bounds the lists enforce.
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for param in item["get"]["parameters"].as_array().into_iter().flatten() {
+            if param["name"] == "limit" {
+                let s = &param["schema"];
+                assert_eq!(
+                    (s["minimum"].as_f64(), s["maximum"].as_f64()),
+                    (Some(1.0), Some(100.0)),
+                    "{path}: {s}"
+                );
+            }
+        }
+    }
     // The test event's answer is the whole delivery the spec declares, the one the log lists.
     let test = srv
         .request("POST", &format!("/api/webhooks/{hook}/test"), Some(&key), None, &[])
