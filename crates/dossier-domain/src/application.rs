@@ -90,7 +90,10 @@ pub struct Business {
     #[schema(max_length = 300)]
     pub website: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 254, pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$"
+    )]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"^[ +\-().]*(?:[0-9][ +\-().]*){5,15}$")]
@@ -122,7 +125,10 @@ pub struct Person {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 254, pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$"
+    )]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"^[ +\-().]*(?:[0-9][ +\-().]*){5,15}$")]

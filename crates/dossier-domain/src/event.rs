@@ -34,8 +34,12 @@ impl utoipa::PartialSchema for Subscribable {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("An event type (see docs/webhooks.md), or `*` for every one."))
-            .enum_values(Some(std::iter::once("*").chain(EVENT_TYPES.iter().copied())))
+            .description(Some(
+                "An event type (see docs/webhooks.md), or `*` for every one.",
+            ))
+            .enum_values(Some(
+                std::iter::once("*").chain(EVENT_TYPES.iter().copied()),
+            ))
             .into()
     }
 }

@@ -1550,8 +1550,8 @@ fn declared_200<'a>(spec: &'a Value, path: &str) -> &'a Value {
 
 /// The spec's JSON answer of `method path` with `status`.
 fn declared<'a>(spec: &'a Value, method: &str, path: &str, status: &str) -> &'a Value {
-    let s = &spec["paths"][path][method]["responses"][status]["content"]["application/json"]
-        ["schema"];
+    let s =
+        &spec["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"];
     assert!(
         !s.is_null(),
         "{method} {path} declares no JSON {status} answer"
@@ -1660,7 +1660,13 @@ async fn the_spec_describes_the_real_answers(backend: Backend) {
     }
     // The test event's answer is the whole delivery the spec declares, the one the log lists.
     let test = srv
-        .request("POST", &format!("/api/webhooks/{hook}/test"), Some(&key), None, &[])
+        .request(
+            "POST",
+            &format!("/api/webhooks/{hook}/test"),
+            Some(&key),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(test.status, 202, "{:?}", test.json);
     check_schema(

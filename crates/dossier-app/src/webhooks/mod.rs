@@ -267,11 +267,17 @@ impl App {
         p.require_admin()?;
         self.write(p, None, async |tx| {
             let endpoint = load(tx, p.ws(), id).await?;
-            let object = json!({"webhook_id": endpoint.id, "message": "This is a test event from Dossier."});
+            let object =
+                json!({"webhook_id": endpoint.id, "message": "This is a test event from Dossier."});
             let event_id = tx.emit(p.ws(), TEST_EVENT, None, &object).await?;
-            let delivery = tx.insert_delivery(p.ws(), &endpoint.id, &event_id, TEST_EVENT).await?;
+            let delivery = tx
+                .insert_delivery(p.ws(), &endpoint.id, &event_id, TEST_EVENT)
+                .await?;
             // The whole delivery, as the spec promises and `…/deliveries` lists it.
-            Ok((Outcome::Accepted, serde_json::to_value(&delivery).expect("a delivery serialises")))
+            Ok((
+                Outcome::Accepted,
+                serde_json::to_value(&delivery).expect("a delivery serialises"),
+            ))
         })
         .await
     }
