@@ -58,8 +58,10 @@ pub struct ApplicationQuery {
     pub risk_level: Option<String>,
     pub external_id: Option<String>,
     /// RFC 3339.
+    #[param(format = DateTime)]
     pub created_after: Option<String>,
     /// RFC 3339.
+    #[param(format = DateTime)]
     pub updated_after: Option<String>,
     /// 1–100, default 20.
     #[param(minimum = 1, maximum = 100)]
@@ -103,6 +105,7 @@ async fn list_applications(
 pub struct AsOfQuery {
     /// RFC 3339: the case as it was then (its newest version at or before that time); 404 before
     /// the case was created, 400 on a bad timestamp.
+    #[param(format = DateTime)]
     pub as_of: Option<String>,
 }
 
