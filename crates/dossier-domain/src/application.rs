@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::country::is_country_code;
+use crate::country::{CountryCode, is_country_code};
 use crate::custom_field::{AppliesTo, CustomFieldDefinition, validate_values};
 use crate::id::new_id;
 use crate::relationship::{NewRelationship, Relationship, validate_tree};
@@ -39,17 +39,23 @@ pub use crate::workflow::{StatusExecution, StatusReview};
 #[serde(deny_unknown_fields)]
 pub struct Address {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub line1: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub line2: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub city: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub postal_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub region: Option<String>,
     /// ISO 3166-1 alpha-2.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<CountryCode>)]
     pub country: Option<String>,
 }
 
@@ -58,27 +64,39 @@ pub struct Address {
 #[serde(deny_unknown_fields)]
 pub struct Business {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub registration_number: Option<String>,
     /// Country of incorporation, ISO 3166-1 alpha-2.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<CountryCode>)]
     pub country: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub legal_form: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
     pub incorporation_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     /// Activity code (NACE/NAF style, e.g. `49.41`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub industry_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 300)]
     pub website: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$"
+    )]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[ +\-().]*(?:[0-9][ +\-().]*){5,15}$")]
     pub phone: Option<String>,
 }
 
@@ -87,23 +105,33 @@ pub struct Business {
 #[serde(deny_unknown_fields)]
 pub struct Person {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub first_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub last_name: Option<String>,
     /// `YYYY-MM-DD`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
     pub birth_date: Option<String>,
     /// ISO 3166-1 alpha-2.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<CountryCode>)]
     pub nationality: Option<String>,
     /// ISO 3166-1 alpha-2.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<CountryCode>)]
     pub country_of_residence: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$"
+    )]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[ +\-().]*(?:[0-9][ +\-().]*){5,15}$")]
     pub phone: Option<String>,
 }
 
@@ -246,6 +274,7 @@ pub struct NewApplication {
     #[serde(rename = "type")]
     pub kind: SubjectKind,
     /// Workflow template; defaults to `kyb_standard` or `kyc_standard` by type.
+    #[schema(max_length = 100)]
     pub template: Option<String>,
     pub business: Option<Business>,
     pub person: Option<Person>,
@@ -254,8 +283,11 @@ pub struct NewApplication {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub custom_fields: Map<String, Value>,
+    #[schema(min_length = 1, max_length = 255)]
     pub external_id: Option<String>,
+    /// At most 50, each 1–100 characters and not blank.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub tags: Vec<String>,
 }
 

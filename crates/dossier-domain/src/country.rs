@@ -25,6 +25,21 @@ pub fn is_country_code(code: &str) -> bool {
     ISO_3166_ALPHA2.binary_search(&code).is_ok()
 }
 
+/// A country as the OpenAPI description gives it: the codes [`is_country_code`] accepts.
+pub struct CountryCode;
+
+impl utoipa::PartialSchema for CountryCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("ISO 3166-1 alpha-2 country code, upper case."))
+            .enum_values(Some(ISO_3166_ALPHA2.iter().copied()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CountryCode {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

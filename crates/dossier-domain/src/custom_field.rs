@@ -92,7 +92,9 @@ pub struct CustomFieldDefinition {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCustomField {
+    #[schema(max_length = 64, pattern = r"^[a-z][a-z0-9_]*$")]
     pub api_name: String,
+    #[schema(max_length = 200, pattern = r"\S")]
     pub label: String,
     #[serde(rename = "type")]
     pub field_type: FieldType,
@@ -103,9 +105,11 @@ pub struct NewCustomField {
     /// Defaults to `["application"]`.
     #[serde(default)]
     pub applies_to: Option<Vec<AppliesTo>>,
+    #[schema(max_length = 1000)]
     pub description: Option<String>,
     #[serde(default)]
     pub show_in_portal: bool,
+    #[schema(max_length = 2000, pattern = r"\S")]
     pub condition: Option<String>,
 }
 

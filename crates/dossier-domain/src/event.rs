@@ -27,6 +27,25 @@ pub fn is_subscribable(name: &str) -> bool {
     name == "*" || EVENT_TYPES.contains(&name)
 }
 
+/// An event type as the OpenAPI description gives it: what [`is_subscribable`] accepts.
+pub struct Subscribable;
+
+impl utoipa::PartialSchema for Subscribable {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "An event type (see docs/webhooks.md), or `*` for every one.",
+            ))
+            .enum_values(Some(
+                std::iter::once("*").chain(EVENT_TYPES.iter().copied()),
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Subscribable {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -167,6 +167,7 @@ pub struct ListPage<T> {
 #[into_params(parameter_in = Query)]
 pub struct Page {
     /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

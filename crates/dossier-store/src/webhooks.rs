@@ -264,13 +264,14 @@ impl Tx {
         Ok(())
     }
 
+    /// A pending delivery, due now; answers the row as written.
     pub async fn insert_delivery(
         &mut self,
         workspace_id: &str,
         endpoint_id: &str,
         event_id: &str,
         event_type: &str,
-    ) -> Result<String> {
+    ) -> Result<Delivery> {
         let id = dossier_domain::id::new_id("dlv");
         let at = now();
         sqlx::query(
@@ -285,7 +286,19 @@ impl Tx {
         .bind(&at)
         .execute(self.conn().await?)
         .await?;
-        Ok(id)
+        Ok(Delivery {
+            id,
+            endpoint_id: endpoint_id.to_string(),
+            event_id: event_id.to_string(),
+            event_type: event_type.to_string(),
+            status: "pending".to_string(),
+            attempts: 0,
+            next_attempt_at: Some(at.clone()),
+            last_status_code: None,
+            last_error: None,
+            delivered_at: None,
+            created_at: at,
+        })
     }
 }
 

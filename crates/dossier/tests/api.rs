@@ -1579,9 +1579,17 @@ fn check_schema(spec: &Value, schema: &Value, value: &Value, at: &str, errors: &
 
 /// The spec's 200 answer of `GET path`.
 fn declared_200<'a>(spec: &'a Value, path: &str) -> &'a Value {
+    declared(spec, "get", path, "200")
+}
+
+/// The spec's JSON answer of `method path` with `status`.
+fn declared<'a>(spec: &'a Value, method: &str, path: &str, status: &str) -> &'a Value {
     let s =
-        &spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
-    assert!(!s.is_null(), "{path} declares no JSON 200 answer");
+        &spec["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"];
+    assert!(
+        !s.is_null(),
+        "{method} {path} declares no JSON {status} answer"
+    );
     s
 }
 
@@ -1634,6 +1642,10 @@ async fn the_spec_describes_the_real_answers(backend: Backend) {
             "/api/webhooks/{id}/deliveries",
             format!("/api/webhooks/{hook}/deliveries"),
         ),
+        (
+            "/api/applications/{id}/versions",
+            format!("/api/applications/{id}/versions"),
+        ),
     ] {
         let declared = declared_200(&spec, template);
         let mut top = declared.clone();
@@ -1666,6 +1678,45 @@ async fn the_spec_describes_the_real_answers(backend: Backend) {
     let evidence = &spec["components"]["schemas"]["Task"]["properties"]["evidence"];
     for v in [Value::Null, json!([]), json!({})] {
         check_schema(&spec, evidence, &v, "Task.evidence", &mut errors);
+    }
+    // Every list declares the `limit` bounds the lists enforce.
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for param in item["get"]["parameters"].as_array().into_iter().flatten() {
+            if param["name"] == "limit" {
+                let s = &param["schema"];
+                assert_eq!(
+                    (s["minimum"].as_f64(), s["maximum"].as_f64()),
+                    (Some(1.0), Some(100.0)),
+                    "{path}: {s}"
+                );
+            }
+        }
+    }
+    // The test event's answer is the whole delivery the spec declares, the one the log lists.
+    let test = srv
+        .request(
+            "POST",
+            &format!("/api/webhooks/{hook}/test"),
+            Some(&key),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(test.status, 202, "{:?}", test.json);
+    check_schema(
+        &spec,
+        declared(&spec, "post", "/api/webhooks/{id}/test", "202"),
+        &test.json,
+        "POST /api/webhooks/{id}/test",
+        &mut errors,
+    );
+    let listed = srv
+        .get(&format!("/api/webhooks/{hook}/deliveries"), &key)
+        .await
+        .json;
+    let listed = &listed["data"][0];
+    for field in ["id", "endpoint_id", "event_id", "event_type", "created_at"] {
+        assert_eq!(test.json[field], listed[field], "{field}: {listed}");
     }
     let got = srv.get(&format!("/api/applications/{id}"), &key).await.json;
     assert!(got["tasks"][0]["evidence"].is_null(), "{}", got["tasks"][0]);

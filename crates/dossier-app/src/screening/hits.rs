@@ -15,15 +15,26 @@ use crate::{App, Idempotency, Outcome, Principal, Written};
 /// Longest review comment kept.
 const MAX_COMMENT: usize = 2000;
 
+/// What a review may conclude (for the OpenAPI description; the request carries it as text).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ReviewVerdict {
+    FalsePositive,
+    TruePositive,
+}
+
 /// Body of a hit review.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HitReviewRequest {
     /// `false_positive` (not the same party) or `true_positive` (the same party).
     #[serde(default)]
+    #[schema(value_type = ReviewVerdict)]
     pub status: String,
     /// Why (mandatory; kept on the hit and in the audit trail).
     #[serde(default)]
+    #[schema(pattern = r"\S")]
     pub comment: String,
 }
 

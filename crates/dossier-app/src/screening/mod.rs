@@ -150,6 +150,7 @@ pub struct SearchRequest {
     /// The name to screen, as written (any script, any order). Required (a missing one is a 422
     /// naming `name`, like an empty one).
     #[serde(default)]
+    #[schema(pattern = r"\S")]
     pub name: String,
     /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
     pub birth_date: Option<String>,
@@ -160,6 +161,7 @@ pub struct SearchRequest {
     #[schema(rename = "type")]
     pub entity_type: Option<String>,
     /// Results at most (1–100, default 10).
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -265,6 +267,7 @@ pub async fn threshold(store: &Store, ws: &str, default: f64) -> AppResult<(f64,
 pub struct ScreeningSettings {
     /// Score (0–1, at most 4 decimals kept) at or above which a result is `matched`; `null` (or
     /// omitted) goes back to the installation's `screening.threshold`.
+    #[schema(minimum = 0, maximum = 1)]
     pub threshold: Option<f64>,
 }
 

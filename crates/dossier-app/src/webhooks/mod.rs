@@ -5,7 +5,7 @@ pub mod signing;
 pub mod target;
 
 use dossier_domain::audit::{Actor, diff};
-use dossier_domain::event::is_subscribable;
+use dossier_domain::event::{Subscribable, is_subscribable};
 use dossier_domain::validation::Errors;
 use dossier_store::{Delivery, TEST_EVENT, Tx, WebhookEndpoint, now, timestamp};
 use serde::Deserialize;
@@ -19,14 +19,18 @@ use crate::{App, Idempotency, Outcome, Principal, Written, fetch_limit, paginate
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
+    #[schema(max_length = 2048)]
     pub url: Option<String>,
     /// Event types, or `["*"]` for every event.
+    #[schema(value_type = Option<Vec<Subscribable>>, min_items = 1)]
     pub events: Option<Vec<String>>,
     pub description: Option<String>,
     pub enabled: Option<bool>,
     /// REST-hook alias of `url`.
+    #[schema(max_length = 2048)]
     pub target_url: Option<String>,
     /// REST-hook alias of `events: [event]`.
+    #[schema(value_type = Option<Subscribable>)]
     pub event: Option<String>,
 }
 
@@ -34,7 +38,9 @@ pub struct NewWebhook {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
+    #[schema(max_length = 2048)]
     pub url: Option<String>,
+    #[schema(value_type = Option<Vec<Subscribable>>, min_items = 1)]
     pub events: Option<Vec<String>>,
     pub description: Option<String>,
     /// Re-enabling clears the reason it was disabled.
@@ -261,10 +267,17 @@ impl App {
         p.require_admin()?;
         self.write(p, None, async |tx| {
             let endpoint = load(tx, p.ws(), id).await?;
-            let object = json!({"webhook_id": endpoint.id, "message": "This is a test event from Dossier."});
+            let object =
+                json!({"webhook_id": endpoint.id, "message": "This is a test event from Dossier."});
             let event_id = tx.emit(p.ws(), TEST_EVENT, None, &object).await?;
-            let delivery = tx.insert_delivery(p.ws(), &endpoint.id, &event_id, TEST_EVENT).await?;
-            Ok((Outcome::Accepted, json!({"id": delivery, "event_id": event_id, "event_type": TEST_EVENT, "status": "pending"})))
+            let delivery = tx
+                .insert_delivery(p.ws(), &endpoint.id, &event_id, TEST_EVENT)
+                .await?;
+            // The whole delivery, as the spec promises and `…/deliveries` lists it.
+            Ok((
+                Outcome::Accepted,
+                serde_json::to_value(&delivery).expect("a delivery serialises"),
+            ))
         })
         .await
     }

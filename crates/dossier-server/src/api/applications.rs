@@ -58,9 +58,13 @@ pub struct ApplicationQuery {
     pub risk_level: Option<String>,
     pub external_id: Option<String>,
     /// RFC 3339.
+    #[param(format = DateTime)]
     pub created_after: Option<String>,
     /// RFC 3339.
+    #[param(format = DateTime)]
     pub updated_after: Option<String>,
+    /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -101,6 +105,7 @@ async fn list_applications(
 pub struct AsOfQuery {
     /// RFC 3339: the case as it was then (its newest version at or before that time); 404 before
     /// the case was created, 400 on a bad timestamp.
+    #[param(format = DateTime)]
     pub as_of: Option<String>,
 }
 
@@ -153,7 +158,7 @@ async fn application_activity(
 /// The case's versions, newest first: one per change, each with who wrote it, when and the SHA-256
 /// of its JSON text. The cursor is a version number.
 #[utoipa::path(get, path = "/api/applications/{id}/versions", tag = "applications", params(Page),
-    responses((status = 200, description = "`{data: [VersionInfo], next_cursor}`", body = [VersionInfo]), (status = 404, body = Problem)))]
+    responses((status = 200, description = "`{data: [VersionInfo], next_cursor}`", body = crate::extract::ListPage<VersionInfo>), (status = 404, body = Problem)))]
 async fn application_versions(
     State(state): State<AppState>,
     auth: Auth,

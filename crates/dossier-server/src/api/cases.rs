@@ -54,7 +54,11 @@ async fn assign(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
-    /// 1–5000 characters; line breaks and tabs are the only control characters allowed.
+    /// 1–5000 characters once trimmed; line breaks and tabs are the only control characters allowed.
+    #[schema(
+        min_length = 1,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub body: String,
 }
 

@@ -25,6 +25,8 @@ pub struct EventQuery {
     #[param(rename = "type")]
     pub event_type: Option<String>,
     pub application_id: Option<String>,
+    /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

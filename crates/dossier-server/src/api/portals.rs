@@ -53,13 +53,15 @@ pub struct PortalQuery {
     /// `active`, `submitted`, `opened` or `closed`.
     pub status: Option<String>,
     pub application_id: Option<String>,
+    /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
 
 /// Lists portals of both kinds, newest first.
 #[utoipa::path(get, path = "/api/portals", tag = "portals", params(PortalQuery),
-    responses((status = 200, description = "One page of portals")))]
+    responses((status = 200, description = "One page of portals", body = crate::extract::ListPage<Value>)))]
 async fn list_portals(
     State(state): State<AppState>,
     auth: Auth,

@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct HitFilter {
     /// `unreviewed`, `false_positive`, `true_positive` or `withdrawn`.
+    #[param(value_type = Option<dossier_domain::workflow::tasks::screening::HitStatus>)]
     pub status: Option<String>,
 }
 

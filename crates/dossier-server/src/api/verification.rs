@@ -44,6 +44,7 @@ async fn run_task(
 #[serde(deny_unknown_fields)]
 pub struct ClearTask {
     /// Why the reviewer clears the task (mandatory; audited).
+    #[schema(pattern = r"\S")]
     pub comment: String,
 }
 
@@ -68,8 +69,10 @@ async fn clear_task(
 #[serde(deny_unknown_fields)]
 pub struct NewRiskAdjustment {
     /// Points added to (or, negative, taken from) the score; -1000 to 1000, not 0.
+    #[schema(minimum = -1000, maximum = 1000)]
     pub points: i64,
-    /// Why (mandatory; shown in the explanation).
+    /// Why (mandatory; shown in the explanation): at most 1000 characters once trimmed.
+    #[schema(pattern = r"\S")]
     pub reason: String,
 }
 
