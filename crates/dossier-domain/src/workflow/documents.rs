@@ -421,7 +421,8 @@ pub fn normalise_filename(raw: &str) -> Option<String> {
         }
         name.push(c);
     }
-    let name = name.trim_end().trim_start_matches('.').to_string();
+    // Dots and the spaces between them together: `. x` must not keep its space once the dot goes.
+    let name = name.trim_end().trim_start_matches(['.', ' ']).to_string();
     if name.is_empty() {
         return None;
     }
@@ -434,9 +435,11 @@ pub fn normalise_filename(raw: &str) -> Option<String> {
     };
     let keep = MAX_FILENAME_CHARS - ext.map_or(0, |e| e.chars().count() + 1);
     let stem: String = stem.chars().take(keep).collect();
+    // The cut may fall just after a space.
+    let stem = stem.trim_end();
     Some(match ext {
         Some(ext) => format!("{stem}.{ext}"),
-        None => stem,
+        None => stem.to_string(),
     })
 }
 
@@ -620,5 +623,23 @@ mod tests {
             normalise_filename(&no_ext).unwrap().chars().count(),
             MAX_FILENAME_CHARS
         );
+    }
+
+    #[test]
+    fn file_names_never_start_or_end_with_a_space() {
+        // Found by the `filename` fuzz target: the leading dot went, the space after it stayed.
+        assert_eq!(
+            normalise_filename(" . report .pdf ").as_deref(),
+            Some("report .pdf")
+        );
+        assert_eq!(normalise_filename(". . x").as_deref(), Some("x"));
+        assert_eq!(normalise_filename(". . "), None);
+        // A name cut to the limit just after a space.
+        let cut = normalise_filename(&format!("{} {}", "a".repeat(199), "b".repeat(50))).unwrap();
+        assert_eq!(cut, "a".repeat(199));
+        let cut = normalise_filename(&format!("{} {}.pdf", "a".repeat(195), "b".repeat(50))).unwrap();
+        assert_eq!(cut, format!("{}.pdf", "a".repeat(195)));
+        // What is kept is kept as it is.
+        assert_eq!(normalise_filename(&cut).as_deref(), Some(cut.as_str()));
     }
 }
