@@ -30,7 +30,9 @@ pub fn split_files(data: &[u8]) -> Vec<&[u8]> {
 fn is_iso_prefix(d: &str) -> bool {
     let parts: Vec<&str> = d.split('-').collect();
     let number = |s: &str, len: usize, range: std::ops::RangeInclusive<u32>| {
-        s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) && s.parse().is_ok_and(|n| range.contains(&n))
+        s.len() == len
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s.parse().is_ok_and(|n| range.contains(&n))
     };
     match parts.as_slice() {
         [y] => number(y, 4, 0..=9999),

@@ -637,7 +637,8 @@ mod tests {
         // A name cut to the limit just after a space.
         let cut = normalise_filename(&format!("{} {}", "a".repeat(199), "b".repeat(50))).unwrap();
         assert_eq!(cut, "a".repeat(199));
-        let cut = normalise_filename(&format!("{} {}.pdf", "a".repeat(195), "b".repeat(50))).unwrap();
+        let cut =
+            normalise_filename(&format!("{} {}.pdf", "a".repeat(195), "b".repeat(50))).unwrap();
         assert_eq!(cut, format!("{}.pdf", "a".repeat(195)));
         // What is kept is kept as it is.
         assert_eq!(normalise_filename(&cut).as_deref(), Some(cut.as_str()));
