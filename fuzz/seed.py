@@ -237,19 +237,22 @@ def workflow(c: Corpus, people, orgs):
              f"application.person.last_name == {json.dumps(people[0]['last_name'])}"}
         )
         c.add_json("template", t)
-    for e in found:
-        c.add("cel", e)
+    cel = list(found)
     for i, p in enumerate(people[:10]):
-        c.add("cel", f"relationships.exists(r, has(r.person) && r.person.last_name == {json.dumps(p['last_name'])})")
-        c.add("cel", f"country_risk(application.business.country) == 'high' || "
-                     f"country_risk('{COUNTRIES[i % len(COUNTRIES)]}') == 'increased'")
-        c.add("cel", f"age_years({json.dumps(p.get('birth_date') or '1980-01-01')}) >= 18")
+        cel.append(f"relationships.exists(r, has(r.person) && r.person.last_name == {json.dumps(p['last_name'])})")
+        cel.append(f"country_risk(application.business.country) == 'high' || "
+                   f"country_risk('{COUNTRIES[i % len(COUNTRIES)]}') == 'increased'")
+        cel.append(f"age_years({json.dumps(p.get('birth_date') or '1980-01-01')}) >= 18")
     for e in ["relationship.roles.exists(x, x == 'ubo') && effective_ownership(relationship.id) >= 25.0",
               "risk.level == 'high' && tasks.filter(t, t.result != 'clear').size() > 0",
               "[1,2,3].map(x, x * 2).all(y, y > 0)",
               "documents.exists(d, d.type == 'passport' && d.status == 'valid')",
               "custom_fields.country_multi.exists(c, c in ['IR', 'KP'])"]:
-        c.add("cel", e)
+        cel.append(e)
+    # The cel target's first byte picks the scope (Case, Relationship, Risk, Decision).
+    for e in cel:
+        for scope in range(4):
+            c.add("cel", bytes([scope]) + e.encode("utf-8"))
 
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
