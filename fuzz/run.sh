@@ -4,7 +4,8 @@
 # stats; exits non-zero if any target crashed, hung past the per-input timeout or ran out of memory.
 #   bash fuzz/run.sh [N] [TARGET...]
 # Built as `cargo fuzz build` does by default: optimised, with debug assertions and overflow checks.
-# Env: FUZZ_TIMEOUT (s per input, 10), FUZZ_RSS_MB (2048), FUZZ_SANITIZER (address|none, address).
+# Env: FUZZ_TIMEOUT (s per input, 10), FUZZ_RSS_MB (2048), FUZZ_SANITIZER (address|none, address),
+# FUZZ_PROFILE (release|dev, release: dev builds faster and runs slower, for short smoke runs).
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}
@@ -15,6 +16,12 @@ export CARGO_TERM_COLOR=never
 timeout_s=${FUZZ_TIMEOUT:-10}
 rss_mb=${FUZZ_RSS_MB:-2048}
 sanitizer=${FUZZ_SANITIZER:-address}
+profile=${FUZZ_PROFILE:-release}
+case "$profile" in
+  release) build_flags=(); out=release ;;
+  dev) build_flags=(--dev); out=debug ;;
+  *) echo "FUZZ_PROFILE must be release or dev" >&2; exit 2 ;;
+esac
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
   echo "cargo-fuzz is missing: cargo install cargo-fuzz --locked" >&2
@@ -22,8 +29,8 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
 fi
 
 started=$(date +%s)
-echo "== building the fuzz targets (sanitizer: $sanitizer)"
-cargo fuzz build --sanitizer "$sanitizer"
+echo "== building the fuzz targets (sanitizer: $sanitizer, profile: $profile)"
+cargo fuzz build "${build_flags[@]}" --sanitizer "$sanitizer"
 built=$(date +%s)
 echo "   built in $((built - started)) s"
 
@@ -36,7 +43,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo fuzz list)
 fi
-bin_dir=target/$(rustc -vV | sed -n 's/^host: //p')/release
+bin_dir=target/$(rustc -vV | sed -n 's/^host: //p')/$out
 mkdir -p logs artifacts
 failed=()
 printf '\n%-22s %12s %8s %8s %8s %s\n' target executions cov ft corpus result > logs/summary.txt
