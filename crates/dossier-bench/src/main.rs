@@ -12,9 +12,11 @@
 //! target/release/dossier-bench --backend postgres
 //! target/release/dossier-bench --backend sqlite --storage 1000    # bytes on disk per create / PATCH
 //! target/release/dossier-bench --backend sqlite --backoffice 10000,100000   # back-office pages
+//! target/release/dossier-bench --backend sqlite --soak 30          # memory, files, bytes per case
 //! ```
 
 mod backoffice;
+mod soak;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -66,6 +68,13 @@ struct Args {
     /// Sequential requests per page in the back-office benchmark.
     #[arg(long, default_value_t = 200)]
     requests: usize,
+    /// Instead of the load phases: the soak run — this many minutes at a moderate load, sampling
+    /// the server's memory, open files and database bytes per case.
+    #[arg(long)]
+    soak: Option<u64>,
+    /// Seconds between two samples of the soak run.
+    #[arg(long, default_value_t = 60)]
+    sample_secs: u64,
     /// Keep the back-office benchmark's database under this name, and reuse it if it exists (only
     /// the missing cases are added).
     #[arg(long)]
@@ -551,6 +560,14 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(n) = args.portal {
         let outcome = portal(&args, store_args, n).await;
+        for name in pg_dbs {
+            drop_pg(&args.pg, &name).await;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        return outcome;
+    }
+    if let Some(minutes) = args.soak {
+        let outcome = soak::soak(&args, store_args, &dir, pg_url.as_deref(), minutes).await;
         for name in pg_dbs {
             drop_pg(&args.pg, &name).await;
         }

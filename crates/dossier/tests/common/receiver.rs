@@ -29,6 +29,12 @@ struct Inner {
     hold_next: usize,
     hold_for: Duration,
     status: u16,
+    /// Chaos: the share of requests (in percent) answered 500, and held for `chaos_hold` first.
+    chaos_fail: u32,
+    chaos_hang: u32,
+    chaos_hold: Duration,
+    /// Each request's event id, arrival and answer, to tell copies sent at the same time.
+    answered: Vec<(String, Instant, Instant)>,
 }
 
 #[derive(Clone)]
@@ -43,22 +49,38 @@ async fn handle(
     body: Bytes,
 ) -> StatusCode {
     // Recorded on arrival: a held request was received even if its sender never sees the answer.
+    let arrived = Instant::now();
     let (status, hold) = record(&inner, &headers, &body);
     if let Some(hold) = hold {
         tokio::time::sleep(hold).await;
     }
+    let id = headers
+        .get("webhook-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    inner
+        .lock()
+        .unwrap()
+        .answered
+        .push((id, arrived, Instant::now()));
     StatusCode::from_u16(status).unwrap()
 }
 
 /// Records a request; the status to answer, and how long to hold it first.
 fn record(inner: &Mutex<Inner>, headers: &HeaderMap, body: &Bytes) -> (u16, Option<Duration>) {
     let mut i = inner.lock().unwrap();
-    let hold = (i.hold_next > 0).then(|| {
+    let mut hold = (i.hold_next > 0).then(|| {
         i.hold_next -= 1;
         i.hold_for
     });
+    if i.chaos_hang > 0 && rand::random_range(0..100) < i.chaos_hang {
+        hold = Some(i.chaos_hold);
+    }
     let status = if i.fail_next > 0 {
         i.fail_next -= 1;
+        500
+    } else if i.chaos_fail > 0 && rand::random_range(0..100) < i.chaos_fail {
         500
     } else {
         i.status
@@ -138,6 +160,26 @@ impl Receiver {
         let mut i = self.inner.lock().unwrap();
         i.hold_next = n;
         i.hold_for = hold;
+    }
+
+    /// From now on answers `fail` percent of requests with 500 and holds `hang` percent for `hold`.
+    pub fn chaos(&self, fail: u32, hang: u32, hold: Duration) {
+        let mut i = self.inner.lock().unwrap();
+        i.chaos_fail = fail;
+        i.chaos_hang = hang;
+        i.chaos_hold = hold;
+    }
+
+    /// Copies of one event that were in flight at the same time: the event id, and when the
+    /// earlier and the later copy arrived.
+    pub fn overlapping_copies(&self) -> Vec<(String, Instant, Instant)> {
+        let mut answered = self.inner.lock().unwrap().answered.clone();
+        answered.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        answered
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0 && w[1].1 < w[0].2)
+            .map(|w| (w[0].0.clone(), w[0].1, w[1].1))
+            .collect()
     }
 
     pub fn answer(&self, status: u16) {
