@@ -10,6 +10,8 @@ use dossier_domain::application::Application;
 use dossier_domain::audit::diff;
 use dossier_domain::relationship;
 use dossier_domain::workflow::documents::{SNIFF_LEN, check_upload};
+// The upload path's file names are made safe in the domain (pure, and fuzzed there).
+pub use dossier_domain::workflow::documents::{MAX_FILENAME_CHARS, normalise_filename};
 use dossier_domain::workflow::{ContentKind, DocumentStatus, DocumentType};
 use dossier_store::{Document, Tx, now};
 use futures_util::stream::BoxStream;
@@ -58,47 +60,6 @@ pub fn check_relationship(app: &Application, relationship_id: &str) -> AppResult
         ));
     }
     Ok(())
-}
-
-/// The longest file name kept, in characters.
-pub const MAX_FILENAME_CHARS: usize = 200;
-
-/// A client's file name made safe to store, list and show: control characters and Unicode
-/// direction overrides (which can make `invoice<U+202E>fdp.exe` read as `invoiceexe.pdf`) are dropped,
-/// whitespace runs become one space, path separators become `_`, and a name over
-/// [`MAX_FILENAME_CHARS`] is cut before its extension. `None` when nothing is left.
-pub fn normalise_filename(raw: &str) -> Option<String> {
-    let is_bidi = |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    let mut name = String::new();
-    for c in raw.chars() {
-        let c = match c {
-            '/' | '\\' => '_',
-            c if c.is_whitespace() => ' ',
-            c if c.is_control() || is_bidi(c) || c == '\u{FEFF}' => continue,
-            c => c,
-        };
-        if c == ' ' && (name.is_empty() || name.ends_with(' ')) {
-            continue;
-        }
-        name.push(c);
-    }
-    let name = name.trim_end().trim_start_matches('.').to_string();
-    if name.is_empty() {
-        return None;
-    }
-    if name.chars().count() <= MAX_FILENAME_CHARS {
-        return Some(name);
-    }
-    let (stem, ext) = match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() && ext.chars().count() <= 10 => (stem, Some(ext)),
-        _ => (name.as_str(), None),
-    };
-    let keep = MAX_FILENAME_CHARS - ext.map_or(0, |e| e.chars().count() + 1);
-    let stem: String = stem.chars().take(keep).collect();
-    Some(match ext {
-        Some(ext) => format!("{stem}.{ext}"),
-        None => stem,
-    })
 }
 
 /// A file on its way into the object store. Feed it with [`FileUpload::push`], then
@@ -486,37 +447,4 @@ async fn record(
 
 fn to_json(doc: &Document) -> Value {
     serde_json::to_value(doc).expect("a document serialises")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_lose_controls_and_direction_overrides_and_are_capped() {
-        assert_eq!(normalise_filename("kbis.pdf").as_deref(), Some("kbis.pdf"));
-        // U+202E would show `invoice\u{202E}fdp.exe` as `invoiceexe.pdf`.
-        assert_eq!(
-            normalise_filename("invoice\u{202E}fdp.exe").as_deref(),
-            Some("invoicefdp.exe")
-        );
-        assert_eq!(
-            normalise_filename("a\u{0}b\r\n\tc  d\u{2066}.pdf").as_deref(),
-            Some("ab c d.pdf")
-        );
-        assert_eq!(
-            normalise_filename("../../etc/passwd").as_deref(),
-            Some("_.._etc_passwd")
-        );
-        assert_eq!(normalise_filename("\u{200F}\u{7}  "), None);
-        let long = format!("{}.pdf", "x".repeat(500));
-        let cut = normalise_filename(&long).unwrap();
-        assert_eq!(cut.chars().count(), MAX_FILENAME_CHARS);
-        assert!(cut.ends_with(".pdf"), "{cut}");
-        let no_ext = "é".repeat(300);
-        assert_eq!(
-            normalise_filename(&no_ext).unwrap().chars().count(),
-            MAX_FILENAME_CHARS
-        );
-    }
 }

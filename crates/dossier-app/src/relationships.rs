@@ -1,7 +1,6 @@
 //! Related parties of a case. Each change is a change of the case and goes through its save path
 //! (validation of the whole tree, re-evaluation, event, audit).
 
-use dossier_domain::application::{merge_patch, typed};
 use dossier_domain::relationship::{
     self, NewRelationship, PartyKind, Relationship, RelationshipPatch,
 };
@@ -61,7 +60,7 @@ impl App {
             let (app, ()) = change(tx, p, id, "relationship.updated", |app| {
                 let party = relationship::find_mut(&mut app.relationships, rid)
                     .ok_or(AppError::NotFound("relationship"))?;
-                apply(party, patch)
+                Ok(patch.apply_to(party)?)
             })
             .await?;
             let stored = relationship::find(&app.relationships, rid).expect("still there");
@@ -88,37 +87,6 @@ impl App {
         })
         .await
     }
-}
-
-fn apply(party: &mut Relationship, patch: RelationshipPatch) -> AppResult<()> {
-    if let Some(roles) = patch.roles {
-        party.roles = roles;
-    }
-    if let Some(p) = patch.ownership_percentage {
-        party.ownership_percentage = p;
-    }
-    if let Some(p) = patch.person {
-        let mut current =
-            serde_json::to_value(party.person.clone().unwrap_or_default()).expect("serialises");
-        merge_patch(&mut current, &p);
-        party.person = Some(typed("person", current)?);
-    }
-    if let Some(p) = patch.business {
-        let mut current =
-            serde_json::to_value(party.business.clone().unwrap_or_default()).expect("serialises");
-        merge_patch(&mut current, &p);
-        party.business = Some(typed("business", current)?);
-    }
-    if let Some(fields) = patch.custom_fields {
-        for (k, v) in fields {
-            if v.is_null() {
-                party.custom_fields.remove(&k);
-            } else {
-                party.custom_fields.insert(k, v);
-            }
-        }
-    }
-    Ok(())
 }
 
 fn to_json(r: &Relationship) -> Value {

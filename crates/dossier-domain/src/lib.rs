@@ -12,4 +12,5 @@ pub mod relationship;
 pub mod search;
 pub mod time;
 pub mod validation;
+pub mod webhook;
 pub mod workflow;

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::application::{Business, Person};
+use crate::application::{Business, Person, merge_patch, typed};
 use crate::custom_field::{AppliesTo, CustomFieldDefinition, validate_values};
 use crate::id::new_id;
-use crate::validation::{Errors, join};
+use crate::validation::{Errors, FieldError, join};
 
 /// How deep holdings may nest: deep enough for real structures, shallow enough to refuse abuse.
 pub const MAX_DEPTH: usize = 8;
@@ -83,6 +83,42 @@ pub struct RelationshipPatch {
     pub business: Option<Value>,
     #[schema(value_type = Option<Object>)]
     pub custom_fields: Option<Map<String, Value>>,
+}
+
+impl RelationshipPatch {
+    /// Applies the patch: roles and ownership replace, person/business fields merge, custom fields
+    /// merge by name (`null` removes one). The caller validates the case's tree afterwards.
+    pub fn apply_to(self, party: &mut Relationship) -> Result<(), Vec<FieldError>> {
+        let patch = self;
+        if let Some(roles) = patch.roles {
+            party.roles = roles;
+        }
+        if let Some(p) = patch.ownership_percentage {
+            party.ownership_percentage = p;
+        }
+        if let Some(p) = patch.person {
+            let mut current =
+                serde_json::to_value(party.person.clone().unwrap_or_default()).expect("serialises");
+            merge_patch(&mut current, &p);
+            party.person = Some(typed("person", current)?);
+        }
+        if let Some(p) = patch.business {
+            let mut current = serde_json::to_value(party.business.clone().unwrap_or_default())
+                .expect("serialises");
+            merge_patch(&mut current, &p);
+            party.business = Some(typed("business", current)?);
+        }
+        if let Some(fields) = patch.custom_fields {
+            for (k, v) in fields {
+                if v.is_null() {
+                    party.custom_fields.remove(&k);
+                } else {
+                    party.custom_fields.insert(k, v);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl NewRelationship {

@@ -98,6 +98,72 @@ pub fn check_len(errors: &mut Errors, field: &str, value: &str, max: usize) -> b
     }
 }
 
+/// The path (in the notation of the 422 `field`s, e.g. `relationships[0].person.first_name`) of the
+/// first string holding a NUL character, or of the object with such a key; `body` for the top level.
+/// PostgreSQL cannot store NUL in text, and no field of Dossier's has a use for it.
+pub fn nul_path(value: &serde_json::Value) -> Option<String> {
+    fn walk(value: &serde_json::Value, path: &mut String) -> bool {
+        match value {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(v, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            serde_json::Value::Object(map) => {
+                if map.keys().any(|k| k.contains('\0')) {
+                    return true;
+                }
+                map.iter().any(|(k, v)| {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    let found = walk(v, path);
+                    if !found {
+                        path.truncate(len);
+                    }
+                    found
+                })
+            }
+            _ => false,
+        }
+    }
+    let mut path = String::new();
+    walk(value, &mut path).then(|| if path.is_empty() { "body".into() } else { path })
+}
+
+/// A JSON body read as the route's type `T`, as every JSON route does: refused naming the field of
+/// the first NUL character (see [`nul_path`]), or the field that does not fit `T`.
+pub fn decode_body<T: serde::de::DeserializeOwned>(
+    raw: &serde_json::Value,
+) -> Result<T, FieldError> {
+    if let Some(field) = nul_path(raw) {
+        return Err(FieldError {
+            field,
+            code: "invalid",
+            message: "must not contain the NUL character (\\u0000)".into(),
+        });
+    }
+    serde_path_to_error::deserialize(raw).map_err(|e| {
+        let path = e.path().to_string();
+        FieldError {
+            field: if path == "." {
+                "body".to_string()
+            } else {
+                path
+            },
+            code: "invalid",
+            message: e.into_inner().to_string(),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +195,34 @@ mod tests {
         let list = e.into_result().unwrap_err();
         assert_eq!(list.len(), 2);
         assert_eq!(list[1].field, "b.c");
+    }
+
+    #[test]
+    fn the_first_nul_is_named_by_its_path() {
+        assert_eq!(
+            nul_path(&serde_json::json!({"a": "ok", "b": [1, "x"]})),
+            None
+        );
+        assert_eq!(
+            nul_path(&serde_json::json!("a\u{0}")).as_deref(),
+            Some("body")
+        );
+        assert_eq!(
+            nul_path(&serde_json::json!({"external_id": "a\u{0}"})).as_deref(),
+            Some("external_id")
+        );
+        assert_eq!(
+            nul_path(&serde_json::json!({"rel": [{"p": {"n": "ok"}}, {"p": {"n": "\u{0}"}}]}))
+                .as_deref(),
+            Some("rel[1].p.n")
+        );
+        assert_eq!(
+            nul_path(&serde_json::json!({"custom_fields": {"k\u{0}": 1}})).as_deref(),
+            Some("custom_fields")
+        );
+        assert_eq!(
+            nul_path(&serde_json::json!({"k\u{0}": 1})).as_deref(),
+            Some("body")
+        );
     }
 }

@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use dossier_app::{AppError, Idempotency, Outcome, Written};
+use dossier_domain::validation::decode_body;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
@@ -51,62 +52,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let raw: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
             AppError::BadRequest("malformed_json", format!("the body is not valid JSON: {e}"))
         })?;
-        if let Some(field) = nul_path(&raw) {
-            return Err(
-                AppError::invalid(&field, "must not contain the NUL character (\\u0000)").into(),
-            );
-        }
-        let value = serde_path_to_error::deserialize(&raw).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." {
-                "body".to_string()
-            } else {
-                path
-            };
-            AppError::invalid(&field, e.into_inner().to_string())
-        })?;
+        let value = decode_body(&raw).map_err(|e| AppError::Invalid(vec![e]))?;
         Ok(JsonBody { value, raw })
     }
-}
-
-/// The path (in the notation of the 422 `field`s, e.g. `relationships[0].person.first_name`) of the
-/// first string holding a NUL character, or of the object with such a key; `body` for the top level.
-/// PostgreSQL cannot store NUL in text, and no field of Dossier's has a use for it.
-pub fn nul_path(value: &serde_json::Value) -> Option<String> {
-    fn walk(value: &serde_json::Value, path: &mut String) -> bool {
-        match value {
-            serde_json::Value::String(s) => s.contains('\0'),
-            serde_json::Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                let found = walk(v, path);
-                if !found {
-                    path.truncate(len);
-                }
-                found
-            }),
-            serde_json::Value::Object(map) => {
-                if map.keys().any(|k| k.contains('\0')) {
-                    return true;
-                }
-                map.iter().any(|(k, v)| {
-                    let len = path.len();
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                    let found = walk(v, path);
-                    if !found {
-                        path.truncate(len);
-                    }
-                    found
-                })
-            }
-            _ => false,
-        }
-    }
-    let mut path = String::new();
-    walk(value, &mut path).then(|| if path.is_empty() { "body".into() } else { path })
 }
 
 /// True when a percent-encoded URL part decodes to a NUL byte (`%00`; a raw NUL cannot be sent).
@@ -249,26 +197,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn the_first_nul_is_named_by_its_path() {
-        assert_eq!(nul_path(&json!({"a": "ok", "b": [1, "x"]})), None);
-        assert_eq!(nul_path(&json!("a\u{0}")).as_deref(), Some("body"));
-        assert_eq!(
-            nul_path(&json!({"external_id": "a\u{0}"})).as_deref(),
-            Some("external_id")
-        );
-        assert_eq!(
-            nul_path(&json!({"rel": [{"p": {"n": "ok"}}, {"p": {"n": "\u{0}"}}]})).as_deref(),
-            Some("rel[1].p.n")
-        );
-        assert_eq!(
-            nul_path(&json!({"custom_fields": {"k\u{0}": 1}})).as_deref(),
-            Some("custom_fields")
-        );
-        assert_eq!(nul_path(&json!({"k\u{0}": 1})).as_deref(), Some("body"));
-    }
 
     #[test]
     fn encoded_nuls_are_found_and_only_them() {

@@ -2,75 +2,17 @@
 //! events, the delivery log and replay. Delivery itself is a worker (`dossier-workers`).
 
 pub mod signing;
-pub mod target;
+// The bodies and their checks are pure, in the domain.
+pub use dossier_domain::webhook::target;
+pub use dossier_domain::webhook::{NewWebhook, WebhookPatch};
 
 use dossier_domain::audit::{Actor, diff};
-use dossier_domain::event::{Subscribable, is_subscribable};
 use dossier_domain::validation::Errors;
 use dossier_store::{Delivery, TEST_EVENT, Tx, WebhookEndpoint, now, timestamp};
-use serde::Deserialize;
 use serde_json::{Value, json};
-use utoipa::ToSchema;
 
 use crate::error::{AppError, AppResult};
 use crate::{App, Idempotency, Outcome, Principal, Written, fetch_limit, paginate};
-
-/// Body of `POST /api/webhooks`: `{url, events}`, or Zapier's REST-hook `{target_url, event}`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewWebhook {
-    #[schema(max_length = 2048)]
-    pub url: Option<String>,
-    /// Event types, or `["*"]` for every event.
-    #[schema(value_type = Option<Vec<Subscribable>>, min_items = 1)]
-    pub events: Option<Vec<String>>,
-    pub description: Option<String>,
-    pub enabled: Option<bool>,
-    /// REST-hook alias of `url`.
-    #[schema(max_length = 2048)]
-    pub target_url: Option<String>,
-    /// REST-hook alias of `events: [event]`.
-    #[schema(value_type = Option<Subscribable>)]
-    pub event: Option<String>,
-}
-
-/// Body of `PATCH /api/webhooks/{id}`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WebhookPatch {
-    #[schema(max_length = 2048)]
-    pub url: Option<String>,
-    #[schema(value_type = Option<Vec<Subscribable>>, min_items = 1)]
-    pub events: Option<Vec<String>>,
-    pub description: Option<String>,
-    /// Re-enabling clears the reason it was disabled.
-    pub enabled: Option<bool>,
-}
-
-fn check(errors: &mut Errors, url: &str, events: &[String], allow_private: bool) {
-    match target::parse_target(url) {
-        Err(e) => errors.add("url", e),
-        Ok(u) => {
-            if let Err(e) = target::check_literal_host(&u, allow_private) {
-                errors.add("url", e);
-            }
-        }
-    }
-    if events.is_empty() {
-        errors.add(
-            "events",
-            "subscribe to at least one event type, or [\"*\"] for all",
-        );
-    }
-    for (i, e) in events.iter().enumerate() {
-        if !is_subscribable(e) {
-            errors.add(
-                format!("events[{i}]"),
-                format!("`{e}` is not an event type (see docs/webhooks.md)"),
-            );
-        }
-    }
-}
 
 impl App {
     /// Subscribes an endpoint; the answer carries its signing secret, shown only here.
@@ -83,40 +25,14 @@ impl App {
         p.require_admin()?;
         let allow_private = self.config.webhooks.allow_private_targets;
         self.write(p, idempotency, async |tx| {
-            let b = new;
-            let mut errors = Errors::new();
-            let url = match (b.url, b.target_url) {
-                (Some(u), None) | (None, Some(u)) => u,
-                (Some(_), Some(_)) => {
-                    return Err(AppError::invalid(
-                        "target_url",
-                        "give `url` or `target_url`, not both",
-                    ));
-                }
-                (None, None) => {
-                    return Err(AppError::invalid("url", "the endpoint URL is required"));
-                }
-            };
-            let events = match (b.events, b.event) {
-                (Some(list), None) => list,
-                (None, Some(one)) => vec![one],
-                (None, None) => vec!["*".to_string()],
-                (Some(_), Some(_)) => {
-                    return Err(AppError::invalid(
-                        "event",
-                        "give `events` or `event`, not both",
-                    ));
-                }
-            };
-            check(&mut errors, &url, &events, allow_private);
-            errors.into_result()?;
+            let settings = new.into_settings(allow_private)?;
             let at = now();
             let endpoint = WebhookEndpoint {
                 id: dossier_domain::id::new_id("whk"),
-                url,
-                events,
-                description: b.description,
-                enabled: b.enabled.unwrap_or(true),
+                url: settings.url,
+                events: settings.events,
+                description: settings.description,
+                enabled: settings.enabled,
                 disabled_reason: None,
                 created_at: at.clone(),
                 updated_at: at,
@@ -186,7 +102,12 @@ impl App {
                 }
             }
             let mut errors = Errors::new();
-            check(&mut errors, &endpoint.url, &endpoint.events, allow_private);
+            dossier_domain::webhook::check(
+                &mut errors,
+                &endpoint.url,
+                &endpoint.events,
+                allow_private,
+            );
             errors.into_result()?;
             if endpoint != before {
                 endpoint.updated_at = now();

@@ -1,0 +1,15 @@
+//! FollowTheMoney / OpenSanctions entities (JSON lines), through the parser a list refresh uses.
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(entities) = dossier_screening::parsers::ftm::parse(Path::new("fuzz"), data) {
+        common::exercise(entities);
+    }
+});
