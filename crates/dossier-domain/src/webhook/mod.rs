@@ -6,21 +6,25 @@ pub mod target;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::event::is_subscribable;
+use crate::event::{Subscribable, is_subscribable};
 use crate::validation::{Errors, FieldError};
 
 /// Body of `POST /api/webhooks`: `{url, events}`, or Zapier's REST-hook `{target_url, event}`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
+    #[schema(max_length = 2048)]
     pub url: Option<String>,
     /// Event types, or `["*"]` for every event.
+    #[schema(value_type = Option<Vec<Subscribable>>, min_items = 1)]
     pub events: Option<Vec<String>>,
     pub description: Option<String>,
     pub enabled: Option<bool>,
     /// REST-hook alias of `url`.
+    #[schema(max_length = 2048)]
     pub target_url: Option<String>,
     /// REST-hook alias of `events: [event]`.
+    #[schema(value_type = Option<Subscribable>)]
     pub event: Option<String>,
 }
 
@@ -28,7 +32,9 @@ pub struct NewWebhook {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
+    #[schema(max_length = 2048)]
     pub url: Option<String>,
+    #[schema(value_type = Option<Vec<Subscribable>>, min_items = 1)]
     pub events: Option<Vec<String>>,
     pub description: Option<String>,
     /// Re-enabling clears the reason it was disabled.
