@@ -858,6 +858,24 @@ async fn backoffice_mode(args: &Args, sizes: &[usize]) -> anyhow::Result<()> {
 }
 
 /// The README's business case ("A five-minute tour"), numbered so that each is its own.
+/// A key for the server's workspace, with the custom field the README's case carries defined.
+async fn readme_workspace(server: &Server, http: &reqwest::Client) -> anyhow::Result<String> {
+    let key = server
+        .cli(&["apikey", "create"])?
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    http.post(format!("{}/api/custom_fields", server.base))
+        .bearer_auth(&key)
+        .json(&json!({"api_name": "account_id", "label": "Account id", "type": "text"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(key)
+}
+
 fn readme_case(i: usize) -> Value {
     json!({
         "type": "business",
@@ -922,21 +940,8 @@ async fn storage(
     n: usize,
 ) -> anyhow::Result<()> {
     let server = start(args, store_args, false).await?;
-    let key = server
-        .cli(&["apikey", "create"])?
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
     let http = reqwest::Client::new();
-    // The README's tour defines the custom field its case carries.
-    http.post(format!("{}/api/custom_fields", server.base))
-        .bearer_auth(&key)
-        .json(&json!({"api_name": "account_id", "label": "Account id", "type": "text"}))
-        .send()
-        .await?
-        .error_for_status()?;
+    let key = readme_workspace(&server, &http).await?;
     let clients = 8;
     let run = |op: Arc<dyn Fn(usize) -> BoxFuture + Send + Sync>| async move {
         let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));

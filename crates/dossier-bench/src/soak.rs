@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde_json::json;
 
-use crate::{Args, database_bytes, readme_case, receiver, start_with};
+use crate::{Args, database_bytes, readme_case, readme_workspace, receiver, start_with};
 
 const CLIENTS: usize = 4;
 const ROUND: Duration = Duration::from_millis(200);
@@ -50,21 +50,8 @@ pub async fn soak(
 ) -> anyhow::Result<()> {
     let server = start_with(args, store_args, true, &[]).await?;
     let pid = server.child.id();
-    let key = server
-        .cli(&["apikey", "create"])?
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
     let http = reqwest::Client::new();
-    // The README's tour defines the custom field its case carries.
-    http.post(format!("{}/api/custom_fields", server.base))
-        .bearer_auth(&key)
-        .json(&json!({"api_name": "account_id", "label": "Account id", "type": "text"}))
-        .send()
-        .await?
-        .error_for_status()?;
+    let key = readme_workspace(&server, &http).await?;
     let (hook, got) = receiver().await?;
     let r = http
         .post(format!("{}/api/webhooks", server.base))
