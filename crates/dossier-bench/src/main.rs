@@ -96,6 +96,17 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// A new automation key of the default workspace (the last word `apikey create` prints).
+    fn api_key(&self) -> anyhow::Result<String> {
+        Ok(self
+            .cli(&["apikey", "create"])?
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_string())
+    }
+
     fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
         let out = Command::new(&self.dossier)
             .args(args)
@@ -584,13 +595,7 @@ async fn main() -> anyhow::Result<()> {
         return outcome;
     }
     let server = start(&args, store_args.clone(), true).await?;
-    let key = server
-        .cli(&["apikey", "create"])?
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let key = server.api_key()?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
@@ -860,13 +865,7 @@ async fn backoffice_mode(args: &Args, sizes: &[usize]) -> anyhow::Result<()> {
 /// The README's business case ("A five-minute tour"), numbered so that each is its own.
 /// A key for the server's workspace, with the custom field the README's case carries defined.
 async fn readme_workspace(server: &Server, http: &reqwest::Client) -> anyhow::Result<String> {
-    let key = server
-        .cli(&["apikey", "create"])?
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let key = server.api_key()?;
     http.post(format!("{}/api/custom_fields", server.base))
         .bearer_auth(&key)
         .json(&json!({"api_name": "account_id", "label": "Account id", "type": "text"}))
@@ -1192,13 +1191,7 @@ async fn walk_portal(
 /// The portal benchmark (see `--portal`).
 async fn portal(args: &Args, store_args: Vec<String>, clients: usize) -> anyhow::Result<()> {
     let server = start(args, store_args, true).await?;
-    let key = server
-        .cli(&["apikey", "create"])?
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let key = server.api_key()?;
     let http = reqwest::Client::new();
 
     // The first page a client sees, with everything it loads.
