@@ -292,6 +292,15 @@ fn case(i: usize) -> Value {
     })
 }
 
+/// The store's backend the run is on.
+fn store_backend(args: &Args) -> Backend {
+    if args.backend == "sqlite" {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
+}
+
 /// Connections for a bare transaction phase, set up exactly like the server's (SQLite: one writer,
 /// WAL, `synchronous=NORMAL`; PostgreSQL: up to 8).
 async fn bare_pool(url: &str, sqlite: bool, concurrency: usize) -> anyhow::Result<sqlx::AnyPool> {
@@ -328,7 +337,12 @@ async fn equivalent_op(
         .execute(&pool)
         .await?;
     let case: Value = serde_json::from_str(stored_case)?;
-    let compressed = dossier_store::encode_version(stored_case);
+    let backend = if pg.is_some() {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    let compressed = dossier_store::encode_version(backend, stored_case);
     let risk = case["risk"].to_string();
     let rows = Arc::new((compressed, risk));
     Ok(move |i: usize| -> BoxFuture {
@@ -357,7 +371,7 @@ async fn equivalent_op(
                 .bind(at)
                 .bind("0000000000000000000000000000000000000000000000000000000000000000")
                 .bind(data.clone())
-                .bind(dossier_store::VERSION_ENCODING)
+                .bind(dossier_store::version_encoding(backend))
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(
@@ -1035,8 +1049,8 @@ async fn storage(
         "storage, backend {}: {n} README business cases (stored case {} bytes, {} {} bytes), {clients} clients",
         args.backend,
         stored.len(),
-        dossier_store::VERSION_ENCODING,
-        dossier_store::encode_version(&stored).len()
+        dossier_store::version_encoding(store_backend(args)),
+        dossier_store::encode_version(store_backend(args), &stored).len()
     );
     println!(
         "per create: {:.1} KB ({:.0} creates/s, {failed_creates} failed); per one-field PATCH: {:.1} KB ({:.0} PATCH/s, {failed_patches} failed)",

@@ -96,10 +96,13 @@ impl FromRequestParts<AppState> for Auth {
         {
             state.auth_failures.ensure_left(client)?;
         }
-        let (Some(secret), Some(fingerprint)) = (secret, fingerprint) else {
+        let Some(fingerprint) = fingerprint else {
             return Err(failed());
         };
-        let Some((key, settings_version)) = state.app.store.api_key_by_secret(secret).await? else {
+        // The fingerprint is the SHA-256 the key is stored under (`hash_secret`): hashed once.
+        let stored_hash = hex::encode(fingerprint);
+        let Some((key, settings_version)) = state.app.store.api_key_by_hash(&stored_hash).await?
+        else {
             state.recent_keys.forget(&fingerprint);
             return Err(failed());
         };
@@ -268,6 +271,16 @@ fn refusal(bucket: &Bucket, per_second: f64) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fingerprint_is_the_hash_keys_are_stored_under() {
+        for secret in ["dsk_1", "dsk_an-other-key", ""] {
+            assert_eq!(
+                hex::encode(RecentKeys::fingerprint(secret)),
+                dossier_store::hash_secret(secret)
+            );
+        }
+    }
 
     #[test]
     fn the_bearer_scheme_is_case_insensitive() {

@@ -216,9 +216,8 @@ impl Store {
             "SELECT {CURRENT} FROM {JOINED} WHERE a.workspace_id = $1 AND a.id = $2"
         )))
         .bind(workspace_id)
-        .bind(id)
-        .fetch_optional(self.reader())
-        .await?;
+        .bind(id);
+        let row = self.fast_reader().fetch_optional(row).await?;
         row.map(|r| decode_columns(&r, 0)).transpose()
     }
 

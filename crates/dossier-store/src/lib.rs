@@ -14,6 +14,7 @@ mod comments;
 mod custom_fields;
 mod documents;
 mod events;
+mod fast_reads;
 mod idempotency;
 mod migrate;
 mod portals;
@@ -38,7 +39,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 use tokio::sync::Notify;
 
-pub use api_keys::{ApiKey, NewKey};
+pub use api_keys::{ApiKey, NewKey, hash_secret};
 pub use applications::ApplicationFilter;
 pub use audit::{AuditEntry, ChainBreak};
 pub use backup::{DocumentFile, Inventory, PostgresSnapshot, postgres_is_empty};
@@ -60,7 +61,7 @@ pub use templates::StoredTemplate;
 pub use tx::Tx;
 pub use users::{Throttle, User};
 pub use versions::{
-    ENCODING as VERSION_ENCODING, VersionInfo, encode as encode_version, retained_stub,
+    VersionInfo, encode as encode_version, encoding as version_encoding, retained_stub,
 };
 pub use watchlist_refresh::WatchlistRefreshState;
 pub use watchlists::{WatchlistEntityRow, WatchlistSnapshot};
@@ -124,20 +125,23 @@ pub fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
                 Ok(true)
             })
         });
-    match backend {
-        Backend::Sqlite => options.after_connect(|conn, _| {
-            Box::pin(async move {
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                     PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;",
-                )
-                .await?;
-                Ok(())
-            })
-        }),
-        Backend::Postgres => options,
+    options.after_connect(move |conn, _| Box::pin(prepare_connection(conn, backend)))
+}
+
+/// What every new connection gets before its first query (see [`pool_options`]).
+pub(crate) async fn prepare_connection(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        conn.execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+             PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;",
+        )
+        .await?;
     }
+    Ok(())
 }
 
 /// The database, with a pool for reads and one for writes. On SQLite the write pool holds a single
@@ -153,7 +157,12 @@ pub struct Store {
     events_committed: Arc<Notify>,
     /// Settings cases are evaluated with, kept per settings version (see `settings`).
     settings: Arc<settings::SettingsCache>,
+    /// Connections for the reads every request makes (`fast_reads.rs`).
+    fast: Arc<fast_reads::FastReads>,
 }
+
+/// Connections [`fast_reads`] keeps open at most, per process.
+const FAST_READ_CONNECTIONS: usize = 4;
 
 impl Store {
     /// Connects and runs pending migrations.
@@ -195,6 +204,11 @@ impl Store {
                     url: config.url.clone(),
                     events_committed: Arc::default(),
                     settings: Arc::default(),
+                    fast: Arc::new(fast_reads::FastReads::new(
+                        options.clone(),
+                        backend,
+                        FAST_READ_CONNECTIONS,
+                    )),
                 };
                 store.migrate_to(version).await?;
                 let read = pool(config.max_connections.max(2)).await?;
@@ -202,7 +216,7 @@ impl Store {
             }
             Backend::Postgres => {
                 let pool = pool_options(Backend::Postgres, config.max_connections.max(2))
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await?;
                 let store = Store {
                     read: pool.clone(),
@@ -211,6 +225,11 @@ impl Store {
                     url: config.url.clone(),
                     events_committed: Arc::default(),
                     settings: Arc::default(),
+                    fast: Arc::new(fast_reads::FastReads::new(
+                        options,
+                        backend,
+                        FAST_READ_CONNECTIONS,
+                    )),
                 };
                 store.migrate_to(version).await?;
                 store
@@ -277,6 +296,11 @@ impl Store {
         &self.read
     }
 
+    /// The connections for the reads every request makes (see `fast_reads.rs`).
+    pub(crate) fn fast_reader(&self) -> &fast_reads::FastReads {
+        &self.fast
+    }
+
     /// `true` when the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
@@ -288,6 +312,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.fast.close().await;
         self.read.close().await;
         self.write.close().await;
     }
