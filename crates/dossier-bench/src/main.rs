@@ -1045,12 +1045,13 @@ async fn storage(
         .await?;
     drop(server);
     let kb = |bytes: i64, count: usize| bytes as f64 / count.max(1) as f64 / 1024.0;
+    let backend = store_backend(args);
     println!(
         "storage, backend {}: {n} README business cases (stored case {} bytes, {} {} bytes), {clients} clients",
         args.backend,
         stored.len(),
-        dossier_store::version_encoding(store_backend(args)),
-        dossier_store::encode_version(store_backend(args), &stored).len()
+        dossier_store::version_encoding(backend),
+        dossier_store::encode_version(backend, &stored).len()
     );
     println!(
         "per create: {:.1} KB ({:.0} creates/s, {failed_creates} failed); per one-field PATCH: {:.1} KB ({:.0} PATCH/s, {failed_patches} failed)",
