@@ -295,6 +295,13 @@ impl App {
         Ok(self.store.case_list(p.ws(), q).await?)
     }
 
+    /// The case an analyst goes to after `id`: the next undecided one in the order of ids (newest
+    /// first), if any.
+    pub async fn next_pending_case(&self, p: &Principal, id: &str) -> AppResult<Option<String>> {
+        p.require_staff()?;
+        Ok(self.store.pending_case_before(p.ws(), id).await?)
+    }
+
     /// The tags on the workspace's cases and how many cases have each (for the tag filter).
     pub async fn tags_in_use(&self, p: &Principal) -> AppResult<Vec<(String, i64)>> {
         p.require_staff()?;

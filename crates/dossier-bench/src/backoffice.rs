@@ -794,11 +794,15 @@ pub async fn run(
             );
         }
         // As autovacuum would after a bulk load (it may be off, as on the project's machine, and
-        // PostgreSQL then plans the list's joins from empty statistics): statistics, and a
-        // checkpoint so that the measurements do not pay for flushing the seeding's writes.
+        // PostgreSQL then plans the list's joins from empty statistics and cannot read an index
+        // alone until the visibility map is set): a vacuum with statistics, and a checkpoint so
+        // that the measurements do not pay for flushing the seeding's writes. One statement each:
+        // VACUUM refuses to run in a transaction, which several statements of one query are.
         if let Store::Postgres(url) = &store {
             let mut c = sqlx::PgConnection::connect(url).await?;
-            sqlx::raw_sql("ANALYZE; CHECKPOINT").execute(&mut c).await?;
+            for statement in ["VACUUM ANALYZE", "CHECKPOINT"] {
+                sqlx::raw_sql(statement).execute(&mut c).await?;
+            }
         }
         let total = count(&store, "SELECT COUNT(*) FROM applications").await?;
         measure_all(args, &server, &store, total as usize, args.requests).await?;

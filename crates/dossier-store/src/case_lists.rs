@@ -346,6 +346,9 @@ pub struct CaseQuery {
     /// Free text: each of its words must be in the case's search text (see
     /// `dossier_domain::search`).
     pub q: Option<String>,
+    /// Count the matching cases up to this many only (`None`: all of them). Counting a large result
+    /// exactly reads all of it on every page; past the cap the list says "more than".
+    pub count_up_to: Option<i64>,
     pub sort: CaseSort,
     pub ascending: bool,
     pub offset: i64,
@@ -390,7 +393,12 @@ pub struct CaseRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseList {
     pub rows: Vec<CaseRow>,
+    /// How many cases match, or the query's [`CaseQuery::count_up_to`] when more do.
     pub total: i64,
+    /// More cases match than `total` (the count stopped at its cap).
+    pub more: bool,
+    /// A later page has cases.
+    pub has_next: bool,
 }
 
 fn case_row_columns() -> String {
@@ -427,13 +435,21 @@ fn case_row(r: &AnyRow) -> Result<CaseRow> {
 struct Conditions {
     sql: String,
     binds: Vec<String>,
+    /// Put before each column of the case's row: `+` (SQLite) keeps the planner from reading the
+    /// cases through an index of those columns (see [`case_conditions`]).
+    prefix: &'static str,
 }
 
 impl Conditions {
     fn new(workspace_id: &str, column: &str) -> Self {
+        Self::with_prefix(workspace_id, column, "")
+    }
+
+    fn with_prefix(workspace_id: &str, column: &str, prefix: &'static str) -> Self {
         Conditions {
-            sql: format!("{column} = $1"),
+            sql: format!("{prefix}{column} = $1"),
             binds: vec![workspace_id.to_string()],
+            prefix,
         }
     }
 
@@ -453,12 +469,15 @@ impl Conditions {
             AssigneeFilter::Anyone => {}
             AssigneeFilter::User(id) => {
                 let p = self.bind(id);
-                self.and(&format!("a.assignee_id = {p}"));
+                self.and(&format!("{}a.assignee_id = {p}", self.prefix));
             }
-            AssigneeFilter::Unassigned => self.and("a.assignee_id IS NULL"),
+            AssigneeFilter::Unassigned => {
+                self.and(&format!("{}a.assignee_id IS NULL", self.prefix))
+            }
             AssigneeFilter::UserOrUnassigned(id) => {
                 let p = self.bind(id);
-                self.and(&format!("(a.assignee_id = {p} OR a.assignee_id IS NULL)"));
+                let column = format!("{}a.assignee_id", self.prefix);
+                self.and(&format!("({column} = {p} OR {column} IS NULL)"));
             }
         }
     }
@@ -489,8 +508,33 @@ fn contains_pattern(word: &str) -> String {
     p
 }
 
-fn case_conditions(workspace_id: &str, f: &CaseQuery) -> Conditions {
-    let mut c = Conditions::new(workspace_id, "a.workspace_id");
+/// Whether a search word can be looked up in the trigram index (`case_search`, migration 0017): it
+/// has a trigram, and no character `LIKE` would read as a wildcard (SQLite's index takes no
+/// `ESCAPE`). Other words are matched against each candidate's text.
+fn indexed_word(word: &str) -> bool {
+    word.chars().count() >= 3 && !word.contains(['%', '_', '\\'])
+}
+
+/// The conditions of `f` on the cases `a`. On SQLite, a search through the trigram index (and the
+/// tag, if `tag_drives`) is the set the cases are read from, each looked up by key, rather than
+/// an index of the workspace's cases walked and the set probed: the planner cannot tell that the
+/// set is small, and a search through 100,000 cases walked them all.
+fn case_conditions(
+    backend: Backend,
+    workspace_id: &str,
+    f: &CaseQuery,
+    tag_drives: bool,
+) -> Conditions {
+    let searched = dossier_domain::search::query_words(f.q.as_deref().unwrap_or(""))
+        .iter()
+        .any(|w| indexed_word(w));
+    let driven = searched || (tag_drives && f.tag.is_some());
+    let prefix = if driven && backend == Backend::Sqlite {
+        "+"
+    } else {
+        ""
+    };
+    let mut c = Conditions::with_prefix(workspace_id, "a.workspace_id", prefix);
     for (condition, value) in [
         ("a.kind =", &f.kind),
         ("a.status_review =", &f.status_review),
@@ -504,7 +548,7 @@ fn case_conditions(workspace_id: &str, f: &CaseQuery) -> Conditions {
     ] {
         if let Some(v) = value {
             let p = c.bind(v);
-            c.and(&format!("{condition} {p}"));
+            c.and(&format!("{prefix}{condition} {p}"));
         }
     }
     c.assignee(&f.assignee);
@@ -525,7 +569,32 @@ fn case_conditions(workspace_id: &str, f: &CaseQuery) -> Conditions {
     if f.waiting_for_decision {
         c.and(WAITING_FOR_DECISION);
     }
-    for word in dossier_domain::search::query_words(f.q.as_deref().unwrap_or("")) {
+    // The words with a trigram select their cases from the trigram index, which checks each
+    // candidate's text itself (the trigrams of `%ab cd%` hold for `ab xcd` too); the others are
+    // matched against those candidates' text.
+    let words = dossier_domain::search::query_words(f.q.as_deref().unwrap_or(""));
+    let (indexed, scanned): (Vec<_>, Vec<_>) = words.into_iter().partition(|w| indexed_word(w));
+    if !indexed.is_empty() {
+        let likes: Vec<String> = indexed
+            .iter()
+            .map(|w| {
+                let p = c.bind(contains_pattern(w));
+                format!("s.search LIKE {p}")
+            })
+            .collect();
+        c.and(&match backend {
+            Backend::Sqlite => format!(
+                "a.rowid IN (SELECT s.rowid FROM case_search s WHERE {})",
+                likes.join(" AND ")
+            ),
+            Backend::Postgres => format!(
+                "a.id IN (SELECT s.application_id FROM case_search s WHERE s.workspace_id = $1 \
+                 AND {})",
+                likes.join(" AND ")
+            ),
+        });
+    }
+    for word in scanned {
         let p = c.bind(contains_pattern(&word));
         c.and(&format!("a.search LIKE {p} ESCAPE '\\'"));
     }
@@ -611,15 +680,23 @@ pub struct TaskList {
 impl Store {
     /// One page of the cases `f` selects, in its order, and how many it selects.
     pub async fn case_list(&self, workspace_id: &str, f: &CaseQuery) -> Result<CaseList> {
-        let c = case_conditions(workspace_id, f);
-        let total: i64 = c
-            .query(format!(
-                "SELECT COUNT(*) FROM applications a WHERE {}",
-                c.sql
-            ))
-            .fetch_one(self.reader())
-            .await?
-            .get(0);
+        // The count reads every match (up to its cap) and drives from the search's and the tag's
+        // sets. The page stops at its end: a tagged page walks the order's index and probes the
+        // tag's set (a frequent tag fills a page at once); a searched one reads its few matches.
+        let c = case_conditions(self.backend(), workspace_id, f, true);
+        let count = match f.count_up_to {
+            None => format!("SELECT COUNT(*) FROM applications a WHERE {}", c.sql),
+            Some(cap) => format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM applications a WHERE {} LIMIT {}) capped",
+                c.sql,
+                cap.max(0) + 1
+            ),
+        };
+        let counted: i64 = c.query(count).fetch_one(self.reader()).await?.get(0);
+        let (total, more) = match f.count_up_to {
+            Some(cap) if counted > cap.max(0) => (cap.max(0), true),
+            _ => (counted, false),
+        };
         let direction = if f.ascending { "ASC" } else { "DESC" };
         // Cases without a value (no risk yet, not received) come last either way (said only for
         // such columns: it would keep the others from being read in their index's order). The id
@@ -630,6 +707,7 @@ impl Store {
         // `LIKE '%…%'` selects few cases, and would walk the whole workspace in order looking up
         // each row. SQLite's unary `+` keeps the order from an index, so the covering search index
         // filters and the few matches are sorted.
+        let page = case_conditions(self.backend(), workspace_id, f, false);
         let searched = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         let key = if searched && self.backend() == Backend::Sqlite {
             format!("+{column}")
@@ -638,22 +716,62 @@ impl Store {
         };
         // A deferred join: the page's ids first, from the narrow row (an index alone where one
         // fits), then the shown columns and the collect subquery for those ids only, not for
-        // every row an offset skips.
+        // every row an offset skips. One row more than the page tells whether a next one exists
+        // when the count stopped at its cap.
+        let limit = f.limit.clamp(1, MAX_LIMIT);
         let sql = format!(
             "SELECT {} FROM applications a WHERE a.id IN (\
                SELECT a.id FROM applications a WHERE {} \
                ORDER BY {key} {direction}{nulls}, a.id {direction} LIMIT {} OFFSET {}) \
              ORDER BY {column} {direction}{nulls}, a.id {direction}",
             case_row_columns(),
-            c.sql,
-            f.limit.clamp(1, MAX_LIMIT),
+            page.sql,
+            limit + 1,
             f.offset.max(0),
         );
-        let rows = c.query(sql).fetch_all(self.reader()).await?;
+        let rows = page.query(sql).fetch_all(self.reader()).await?;
+        let has_next = rows.len() as i64 > limit;
         Ok(CaseList {
-            rows: rows.iter().map(case_row).collect::<Result<_>>()?,
+            rows: rows
+                .iter()
+                .take(limit as usize)
+                .map(case_row)
+                .collect::<Result<_>>()?,
             total,
+            more,
+            has_next,
         })
+    }
+
+    /// The id of the newest undecided case older than `id` (ids sort by creation), read from the
+    /// row alone: the case page's "next case".
+    pub async fn pending_case_before(
+        &self,
+        workspace_id: &str,
+        id: &str,
+    ) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM applications WHERE workspace_id = $1 AND id < $2 \
+             AND status_review = 'pending' ORDER BY id DESC LIMIT 1",
+        )
+        .bind(workspace_id)
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    /// Rebuilds SQLite's trigram index of the case search from the cases' rows (PostgreSQL's is a
+    /// table keyed by case id: nothing to do). That index is keyed by each row's `rowid`, which
+    /// SQLite does not promise to keep across a `VACUUM`, so a restored copy rebuilds it.
+    pub async fn rebuild_case_search(&self) -> Result<()> {
+        if self.backend() == Backend::Sqlite {
+            let mut tx = self.begin().await?;
+            sqlx::query("INSERT INTO case_search (case_search) VALUES ('rebuild')")
+                .execute(tx.conn().await?)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// The tags on the workspace's cases, with how many cases have each, by tag.

@@ -22,7 +22,7 @@ struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 16;
+pub const LATEST: i64 = 17;
 
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -135,6 +135,13 @@ const MIGRATIONS: &[Migration] = &[
         name: "case_search",
         sqlite: include_str!("../migrations/sqlite/0016_case_search.sql"),
         postgres: include_str!("../migrations/postgres/0016_case_search.sql"),
+        rust: None,
+    },
+    Migration {
+        version: 17,
+        name: "case_search_trigrams",
+        sqlite: include_str!("../migrations/sqlite/0017_case_search_trigrams.sql"),
+        postgres: include_str!("../migrations/postgres/0017_case_search_trigrams.sql"),
         rust: None,
     },
 ];

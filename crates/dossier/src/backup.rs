@@ -172,6 +172,7 @@ pub async fn restore(config: &Config, dir: &Path) -> anyhow::Result<()> {
     }
     // Opening migrates a backup of an older schema up to this build's.
     let store = open(&url).await?;
+    store.rebuild_case_search().await?;
     let files = store.document_files().await?;
     let backed_up = dir.join("documents");
     for file in &files {

@@ -418,6 +418,7 @@ bo-cases-count = { $count ->
         [one] One case
        *[other] { $count } cases
     }
+bo-cases-count-more = More than { $count } cases
 bo-sorted-asc = sorted ascending
 bo-sorted-desc = sorted descending
 bo-select = Select
@@ -433,6 +434,7 @@ bo-untag = Remove tag
 bo-pages = Pages
 bo-prev-page = Previous page
 bo-page-of = Page { $page } of { $pages }
+bo-page = Page { $page }
 bo-done-assigned = The cases are assigned.
 bo-done-tagged = The tag is added.
 bo-done-untagged = The tag is removed.

@@ -418,6 +418,7 @@ bo-cases-count = { $count ->
         [one] Un dossier
        *[other] { $count } dossiers
     }
+bo-cases-count-more = Plus de { $count } dossiers
 bo-sorted-asc = tri croissant
 bo-sorted-desc = tri décroissant
 bo-select = Sélection
@@ -433,6 +434,7 @@ bo-untag = Retirer l’étiquette
 bo-pages = Pages
 bo-prev-page = Page précédente
 bo-page-of = Page { $page } sur { $pages }
+bo-page = Page { $page }
 bo-done-assigned = Les dossiers sont attribués.
 bo-done-tagged = L’étiquette est ajoutée.
 bo-done-untagged = L’étiquette est retirée.

@@ -307,6 +307,8 @@ store_test!(filters_select_the_matching_cases, |store| async move {
     let first = list(&store, &ws, page(0)).await;
     let second = list(&store, &ws, page(2)).await;
     assert_eq!((first.total, second.total), (3, 3));
+    assert!(!first.more && !second.more);
+    assert!(first.has_next && !second.has_next);
     assert_eq!(
         first.rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
         [a, b]
@@ -370,10 +372,84 @@ store_test!(
                 "{q} is not a wildcard"
             );
         }
+        // Words too short for a trigram are matched on the text, alone or beside indexed ones.
+        assert_eq!(found(&store, &ws, "ae").await, only(&societe));
+        assert_eq!(found(&store, &ws, "zo nunez").await, only(&societe));
+        assert!(found(&store, &ws, "zo muller").await.is_empty());
         // An empty query filters nothing.
         assert_eq!(found(&store, &ws, "   ").await.len(), 3);
+
+        // The index follows a rename: the old name no longer finds the case, the new one does.
+        save(&store, &ws, &person.id, |a| {
+            a.person.as_mut().unwrap().last_name = Some("Schmidt".into());
+        })
+        .await;
+        assert!(found(&store, &ws, "muller").await.is_empty());
+        assert_eq!(found(&store, &ws, "elodie schmidt").await, only(&person));
+        // As after a restore: the rebuilt index finds the same cases.
+        store.rebuild_case_search().await.unwrap();
+        assert_eq!(found(&store, &ws, "schmidt").await, only(&person));
+        assert_eq!(found(&store, &ws, "552 100").await, only(&societe));
     }
 );
+
+store_test!(
+    the_next_case_is_the_next_older_undecided_one,
+    |store| async move {
+        let ws = workspace(&store, "acme").await.id;
+        let other = workspace(&store, "other").await.id;
+        let mut cases = Vec::new();
+        for name in ["Oldest", "Decided", "Newest"] {
+            let app = business(name);
+            insert_case(&store, &ws, &app).await;
+            cases.push(app.id);
+        }
+        cases.sort();
+        let (oldest, decided, newest) = (&cases[0], &cases[1], &cases[2]);
+        // An undecided case of another workspace, between them, never comes next.
+        let mut foreign = business("Foreign");
+        foreign.id = format!("{oldest}x");
+        insert_case(&store, &other, &foreign).await;
+        save(&store, &ws, decided, |a| {
+            a.status_review = StatusReview::Rejected
+        })
+        .await;
+
+        let next = |id: String| {
+            let (store, ws) = (store.clone(), ws.clone());
+            async move { store.pending_case_before(&ws, &id).await.unwrap() }
+        };
+        assert_eq!(next(newest.clone()).await.as_ref(), Some(oldest));
+        assert_eq!(next(oldest.clone()).await, None);
+    }
+);
+
+store_test!(a_capped_count_says_more_match, |store| async move {
+    let ws = workspace(&store, "acme").await.id;
+    for i in 0..5 {
+        insert_case(&store, &ws, &business(&format!("Case {i}"))).await;
+    }
+    let q = |offset: i64, count_up_to: Option<i64>| CaseQuery {
+        offset,
+        limit: 2,
+        count_up_to,
+        ..Default::default()
+    };
+    let capped = list(&store, &ws, q(0, Some(3))).await;
+    assert_eq!(
+        (capped.total, capped.more, capped.has_next),
+        (3, true, true)
+    );
+    assert_eq!(capped.rows.len(), 2);
+    // Past the cap, the pages go on while there are cases.
+    let third = list(&store, &ws, q(4, Some(3))).await;
+    assert_eq!((third.rows.len(), third.has_next), (1, false));
+    // A cap the result stays within counts it exactly, as no cap does.
+    for cap in [Some(5), Some(10), None] {
+        let page = list(&store, &ws, q(0, cap)).await;
+        assert_eq!((page.total, page.more), (5, false), "{cap:?}");
+    }
+});
 
 store_test!(
     waiting_on_the_client_is_an_open_collect,
@@ -799,7 +875,7 @@ async fn migration_0015_fills_in_existing_cases(backend: dossier_store::Backend)
         .unwrap();
         tx.commit().await.unwrap();
 
-        assert_eq!(store.migrate().await.unwrap(), [15, 16]);
+        assert_eq!(store.migrate().await.unwrap(), [15, 16, 17]);
         let page = list(&store, &ws, CaseQuery { q: Some("nunez".into()), ..Default::default() }).await;
         assert_eq!(page.total, 1);
         let row = &page.rows[0];

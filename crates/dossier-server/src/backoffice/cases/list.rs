@@ -17,6 +17,10 @@ use crate::backoffice::Analyst;
 /// Cases per page.
 const PAGE: i64 = 50;
 
+/// The list counts its cases up to this many, then says "more than": an exact count of a large
+/// result would read all of it on every page (`docs/benchmarks.md`, back-office).
+const COUNT_UP_TO: i64 = 1_000;
+
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     q: Option<String>,
@@ -74,6 +78,7 @@ fn query(analyst: &Analyst, q: &ListQuery) -> Result<CaseQuery, AppError> {
         ascending: q.dir.as_deref() == Some("asc"),
         offset: (q.page.unwrap_or(1).max(1) - 1) * PAGE,
         limit: PAGE,
+        count_up_to: Some(COUNT_UP_TO),
         ..Default::default()
     })
 }
@@ -104,7 +109,10 @@ pub async fn show(
         Err(e) => (None, Some(analyst.form_errors(&state, &e))),
     };
     let page = q.page.unwrap_or(1).max(1);
-    let total = list.as_ref().map(|l| l.total).unwrap_or(0);
+    let (total, more, has_next) = list
+        .as_ref()
+        .map(|l| (l.total, l.more, l.has_next))
+        .unwrap_or_default();
     let rows: Vec<Value> = list
         .map(|l| l.rows)
         .unwrap_or_default()
@@ -152,8 +160,12 @@ pub async fn show(
             "nav": "cases",
             "cases": rows,
             "total": total,
+            "more": more,
             "page": page,
-            "pages": ((total + PAGE - 1) / PAGE).max(1),
+            // Unknown past the count's cap: the pages then say "Page N" and link the next one
+            // while there is one.
+            "pages": (!more).then(|| ((total + PAGE - 1) / PAGE).max(1)),
+            "has_next": has_next,
             "base": base,
             "sort": sort,
             "dir": dir,

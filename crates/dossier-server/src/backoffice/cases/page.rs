@@ -4,7 +4,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use dossier_domain::workflow::CaseFacts;
-use dossier_store::ApplicationFilter;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -52,15 +51,7 @@ pub async fn render(
         state.app.users(p),
         state.app.custom_fields(p),
         state.app.comments(p, id),
-        state.app.applications(
-            p,
-            ApplicationFilter {
-                status_review: Some("pending".into()),
-                before_id: Some(id.to_string()),
-                ..Default::default()
-            },
-            Some(1),
-        ),
+        state.app.next_pending_case(p, id),
     );
     let activity = activity.unwrap_or_else(|_| json!({"data": []}));
     let documents = documents.unwrap_or_else(|_| json!({"data": []}));
@@ -69,9 +60,7 @@ pub async fn render(
     let users = users.unwrap_or_default();
     let people = view::People::new(&users);
     let definitions = definitions.unwrap_or_default();
-    let next_case = next
-        .ok()
-        .and_then(|page| page["data"][0]["id"].as_str().map(str::to_string));
+    let next_case = next.ok().flatten();
 
     let case_json = dossier_app::applications::to_json(&app);
     let facts = CaseFacts::build(&case_json, &app.documents);
