@@ -569,9 +569,8 @@ fn case_conditions(
     if f.waiting_for_decision {
         c.and(WAITING_FOR_DECISION);
     }
-    // The words with a trigram select their cases from the trigram index, which checks each
-    // candidate's text itself (the trigrams of `%ab cd%` hold for `ab xcd` too); the others are
-    // matched against those candidates' text.
+    // The words with a trigram select their cases through the trigram index (its trigrams only
+    // narrow the candidates); the shorter words are matched against those candidates' text.
     let words = dossier_domain::search::query_words(f.q.as_deref().unwrap_or(""));
     let (indexed, scanned): (Vec<_>, Vec<_>) = words.into_iter().partition(|w| indexed_word(w));
     if !indexed.is_empty() {
@@ -583,8 +582,11 @@ fn case_conditions(
             })
             .collect();
         c.and(&match backend {
+            // The index's candidates and the cases it has not taken in yet (see migration
+            // 0017), all checked against their current text below.
             Backend::Sqlite => format!(
-                "a.rowid IN (SELECT s.rowid FROM case_search s WHERE {})",
+                "(a.rowid IN (SELECT s.rowid FROM case_search s WHERE {}) \
+                 OR a.rowid IN (SELECT t.app_rowid FROM case_search_stale t))",
                 likes.join(" AND ")
             ),
             Backend::Postgres => format!(
@@ -594,7 +596,13 @@ fn case_conditions(
             ),
         });
     }
-    for word in scanned {
+    // SQLite's index may hold a case's former text until it takes the case in again: every word
+    // is checked against the current one.
+    let checked = match backend {
+        Backend::Sqlite => indexed.into_iter().chain(scanned).collect(),
+        Backend::Postgres => scanned,
+    };
+    for word in checked {
         let p = c.bind(contains_pattern(&word));
         c.and(&format!("a.search LIKE {p} ESCAPE '\\'"));
     }
@@ -766,12 +774,49 @@ impl Store {
     pub async fn rebuild_case_search(&self) -> Result<()> {
         if self.backend() == Backend::Sqlite {
             let mut tx = self.begin().await?;
-            sqlx::query("INSERT INTO case_search (case_search) VALUES ('rebuild')")
-                .execute(tx.conn().await?)
-                .await?;
+            for statement in [
+                "DELETE FROM case_search",
+                "INSERT INTO case_search (rowid, search) SELECT rowid, search FROM applications",
+                "DELETE FROM case_search_stale",
+            ] {
+                sqlx::query(statement).execute(tx.conn().await?).await?;
+            }
             tx.commit().await?;
         }
         Ok(())
+    }
+
+    /// SQLite: takes up to `limit` of the cases whose search text changed into the trigram
+    /// index, in one transaction (one FTS5 segment for all of them); returns how many it took.
+    /// PostgreSQL's index is kept by its triggers (0).
+    pub async fn index_case_search(&self, limit: i64) -> Result<u64> {
+        if self.backend() != Backend::Sqlite {
+            return Ok(0);
+        }
+        let batch = format!(
+            "SELECT app_rowid FROM case_search_stale ORDER BY app_rowid LIMIT {}",
+            limit.max(1)
+        );
+        let mut tx = self.begin().await?;
+        for statement in [
+            format!("DELETE FROM case_search WHERE rowid IN ({batch})"),
+            format!(
+                "INSERT INTO case_search (rowid, search) \
+                 SELECT a.rowid, a.search FROM applications a WHERE a.rowid IN ({batch})"
+            ),
+        ] {
+            sqlx::query(AssertSqlSafe(statement))
+                .execute(tx.conn().await?)
+                .await?;
+        }
+        let taken = sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM case_search_stale WHERE app_rowid IN ({batch})"
+        )))
+        .execute(tx.conn().await?)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(taken)
     }
 
     /// The tags on the workspace's cases, with how many cases have each, by tag.

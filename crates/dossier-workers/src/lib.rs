@@ -1,7 +1,9 @@
 //! Dossier's background workers, in one place: webhook delivery ([`webhooks`]), the screening
-//! queue ([`screening`]) and the watchlist refresher ([`watchlists`]). Each is a loop around the
-//! application layer; [`Workers::start`] runs the ones the configuration turns on.
+//! queue ([`screening`]), the watchlist refresher ([`watchlists`]) and, on SQLite, the case search
+//! index ([`case_search`]). Each is a loop around the application layer; [`Workers::start`] runs
+//! the ones the configuration turns on.
 
+pub mod case_search;
 pub mod screening;
 pub mod watchlists;
 pub mod webhooks;
@@ -19,6 +21,7 @@ pub struct Workers {
     delivery: Option<JoinHandle<()>>,
     refresher: Option<(JoinHandle<()>, String)>,
     screener: Option<JoinHandle<()>>,
+    indexer: Option<JoinHandle<()>>,
 }
 
 impl Workers {
@@ -45,11 +48,19 @@ impl Workers {
                 Duration::from_millis(config.screening.poll_ms.max(10)),
             ))
         });
+        // Always on SQLite: the index is part of the store, not a feature to turn off.
+        let indexer = (app.store.backend() == dossier_store::Backend::Sqlite).then(|| {
+            tokio::spawn(case_search::run(
+                app.store.clone(),
+                Duration::from_millis(500),
+            ))
+        });
         Ok(Self {
             app: app.clone(),
             delivery,
             refresher,
             screener,
+            indexer,
         })
     }
 
@@ -74,6 +85,10 @@ impl Workers {
         }
         if let Some(s) = self.screener {
             s.abort();
+        }
+        // A batch cut short rolls back; its cases stay marked.
+        if let Some(i) = self.indexer {
+            i.abort();
         }
     }
 }
