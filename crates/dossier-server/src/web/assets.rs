@@ -36,23 +36,26 @@ fn gzip(body: &[u8]) -> Option<Bytes> {
     (compressed.len() < body.len()).then(|| Bytes::from(compressed))
 }
 
-/// Whether `Accept-Encoding` accepts gzip (named, or `*`, without `q=0`).
+/// Whether `Accept-Encoding` accepts gzip: named without `q=0`, or else `*` without it.
 fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
+    let codings: Vec<(String, bool)> = headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|coding| {
+        .map(|coding| {
             let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or("");
+            let name = parts.next().unwrap_or("").to_ascii_lowercase();
             let refused = parts.any(|p| {
                 p.strip_prefix("q=")
                     .and_then(|q| q.parse::<f32>().ok())
                     .is_some_and(|q| q == 0.0)
             });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+            (name, !refused)
         })
+        .collect();
+    let said = |name: &str| codings.iter().find(|(n, _)| n == name).map(|(_, ok)| *ok);
+    said("gzip").or_else(|| said("*")).unwrap_or(false)
 }
 
 pub(crate) struct Assets(BTreeMap<&'static str, Asset>);
@@ -239,6 +242,14 @@ mod tests {
             .await
             .unwrap();
 
+        for codings in ["*", "GZIP"] {
+            let response = get_with(&router, "/assets/dossier.css", None, Some(codings)).await;
+            assert_eq!(
+                response.headers()[header::CONTENT_ENCODING],
+                "gzip",
+                "{codings}"
+            );
+        }
         let zipped = get_with(&router, "/assets/dossier.css", None, Some("br, gzip;q=0.8")).await;
         assert_eq!(zipped.status(), StatusCode::OK);
         assert_eq!(zipped.headers()[header::CONTENT_ENCODING], "gzip");
@@ -263,7 +274,7 @@ mod tests {
         assert_eq!(unzipped, plain, "the same stylesheet");
 
         // Refused or not named: the plain body.
-        for codings in ["gzip;q=0", "br, zstd", "identity"] {
+        for codings in ["gzip;q=0", "gzip;q=0, *", "br, zstd", "identity"] {
             let response = get_with(&router, "/assets/dossier.css", None, Some(codings)).await;
             assert!(
                 response.headers().get(header::CONTENT_ENCODING).is_none(),
