@@ -525,9 +525,8 @@ fn case_conditions(
     f: &CaseQuery,
     tag_drives: bool,
 ) -> Conditions {
-    let searched = dossier_domain::search::query_words(f.q.as_deref().unwrap_or(""))
-        .iter()
-        .any(|w| indexed_word(w));
+    let words = dossier_domain::search::query_words(f.q.as_deref().unwrap_or(""));
+    let searched = words.iter().any(|w| indexed_word(w));
     let driven = searched || (tag_drives && f.tag.is_some());
     let prefix = if driven && backend == Backend::Sqlite {
         "+"
@@ -571,7 +570,6 @@ fn case_conditions(
     }
     // The words with a trigram select their cases through the trigram index (its trigrams only
     // narrow the candidates); the shorter words are matched against those candidates' text.
-    let words = dossier_domain::search::query_words(f.q.as_deref().unwrap_or(""));
     let (indexed, scanned): (Vec<_>, Vec<_>) = words.into_iter().partition(|w| indexed_word(w));
     if !indexed.is_empty() {
         let likes: Vec<String> = indexed
@@ -711,10 +709,10 @@ impl Store {
         // breaks ties, so that pages never overlap.
         let (column, nullable) = f.sort.column();
         let nulls = if nullable { " NULLS LAST" } else { "" };
-        // A searched page is not read in the sort's index order: the planner cannot tell that
-        // `LIKE '%…%'` selects few cases, and would walk the whole workspace in order looking up
-        // each row. SQLite's unary `+` keeps the order from an index, so the covering search index
-        // filters and the few matches are sorted.
+        // A searched page is not read in the sort's index order: the planner cannot tell that a
+        // search selects few cases, and would walk the whole workspace in order looking up each
+        // row. SQLite's unary `+` keeps it off the order's index, so the matches (from the trigram
+        // index, or for short words the covering search index) are read, then sorted.
         let page = case_conditions(self.backend(), workspace_id, f, false);
         let searched = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         let key = if searched && self.backend() == Backend::Sqlite {
@@ -791,6 +789,14 @@ impl Store {
     /// PostgreSQL's index is kept by its triggers (0).
     pub async fn index_case_search(&self, limit: i64) -> Result<u64> {
         if self.backend() != Backend::Sqlite {
+            return Ok(0);
+        }
+        // Polled twice a second: a read tells whether there is anything to take, so that an idle
+        // poll does not queue for the single writer.
+        let marked: i64 = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM case_search_stale)")
+            .fetch_one(self.reader())
+            .await?;
+        if marked == 0 {
             return Ok(0);
         }
         let batch = format!(

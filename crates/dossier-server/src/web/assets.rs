@@ -121,10 +121,6 @@ async fn serve(
         Some(_) => format!("\"{}-gzip\"", asset.version),
         None => format!("\"{}\"", asset.version),
     };
-    let current = [
-        format!("\"{}\"", asset.version),
-        format!("\"{}-gzip\"", asset.version),
-    ];
     let cached = headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -132,7 +128,8 @@ async fn serve(
         .flat_map(|v| v.split(','))
         .any(|tag| {
             let tag = tag.trim();
-            tag == "*" || current.iter().any(|c| tag.trim_start_matches("W/") == c)
+            let opaque = tag.trim_start_matches("W/").trim_matches('"');
+            tag == "*" || opaque.strip_suffix("-gzip").unwrap_or(opaque) == asset.version
         });
     let mut response = if cached {
         StatusCode::NOT_MODIFIED.into_response()
