@@ -326,7 +326,12 @@ async fn equivalent_op(
     pg: Option<&str>,
     concurrency: usize,
     stored_case: &str,
+    one_round_trip: bool,
 ) -> anyhow::Result<impl Fn(usize) -> BoxFuture + Clone + Send + Sync + 'static> {
+    anyhow::ensure!(
+        !one_round_trip || pg.is_none(),
+        "one round trip is for SQLite only"
+    );
     let migrated = Command::new(dossier)
         .args(["migrate", "--database-url", url])
         .stdout(Stdio::null())
@@ -350,6 +355,11 @@ async fn equivalent_op(
         Box::pin(async move {
             let (data, risk) = &*rows;
             let at = "2026-01-01T00:00:00.000000Z";
+            if one_round_trip {
+                return create_rows_in_one_round_trip(&pool, i, data, risk, at)
+                    .await
+                    .is_ok();
+            }
             let run = async {
                 let mut tx = pool.begin().await?;
                 sqlx::query(
@@ -427,6 +437,54 @@ async fn equivalent_op(
             run.await.is_ok()
         })
     })
+}
+
+/// The rows of [`equivalent_op`] sent to SQLite as one multi-statement query: `BEGIN`, one round
+/// trip to the connection's thread, `COMMIT`. It measures what a create's writes would cost if the
+/// store batched them, against the 7 round trips above (each a hand-off between threads).
+async fn create_rows_in_one_round_trip(
+    pool: &sqlx::AnyPool,
+    i: usize,
+    data: &[u8],
+    risk: &str,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    // SQLite binds `$N` by number in every statement of the query, so the ids are bound once.
+    const ROWS: &str = "\
+        INSERT INTO applications (id, workspace_id, kind, external_id, status_review, \
+          status_execution, risk_level, risk_score, created_at, updated_at, version, data) \
+          VALUES ($1, 'ws_bench', 'business', $2, 'pending', 'in_progress', 'medium', 30, $3, $3, 1, ''); \
+        INSERT INTO application_versions (workspace_id, application_id, version, at, \
+          actor_kind, actor_id, actor_role, hash, encoding, data) \
+          VALUES ('ws_bench', $1, 1, $3, 'api_key', 'key_x', 'automation', $4, $5, $6); \
+        INSERT INTO risk_history (id, workspace_id, application_id, score, level, cause, \
+          actor_kind, actor_id, assessment, created_at) \
+          VALUES ($7, 'ws_bench', $1, 30, 'medium', 'application.created', 'api_key', 'key_x', $8, $3); \
+        INSERT INTO events (id, workspace_id, type, application_id, created_at, payload, version) \
+          VALUES ($9, 'ws_bench', 'application.created', $1, $3, '', 1); \
+        INSERT INTO audit_heads (workspace_id, chain, seq, hash) VALUES ('ws_bench', $1, 1, 'hash'); \
+        INSERT INTO audit_entries (id, workspace_id, seq, at, actor_kind, actor_id, action, \
+          object_type, object_id, application_id, changes, prev_hash, hash, chain, actor_role, \
+          version, version_hash) \
+          VALUES ($10, 'ws_bench', 1, $3, 'api_key', 'key_x', 'application.created', \
+          'application', $1, $1, '[]', 'prev', 'hash', $1, 'automation', 1, 'hash'); \
+        INSERT INTO screening_queue (workspace_id, application_id, fingerprint, \
+          enqueued_at, not_before, attempts) VALUES ('ws_bench', $1, 'fp', $3, $3, 0)";
+    let mut tx = pool.begin().await?;
+    sqlx::query(ROWS)
+        .bind(format!("app_{i}"))
+        .bind(format!("bench-{i}"))
+        .bind(at)
+        .bind("0000000000000000000000000000000000000000000000000000000000000000")
+        .bind(dossier_store::version_encoding(Backend::Sqlite))
+        .bind(data.to_vec())
+        .bind(format!("rsk_{i}"))
+        .bind(risk)
+        .bind(format!("evt_{i}"))
+        .bind(format!("aud_{i}"))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 /// The database's own rate for the same write: one transaction inserting a case-sized JSON row and an
@@ -649,15 +707,16 @@ async fn main() -> anyhow::Result<()> {
         pg_dbs.push(name);
         url
     };
-    let equivalent_op = equivalent_op(
+    let per_statement = equivalent_op(
         &args.dossier,
         &equivalent_url,
         pg,
         args.concurrency,
         &stored_case,
+        false,
     )
     .await?;
-    warm_up(args.concurrency, equivalent_op.clone()).await;
+    warm_up(args.concurrency, per_statement.clone()).await;
     let mut create = Phase::empty("POST /api/applications");
     let mut equivalent =
         Phase::empty("bare insert transaction, the rows of a create (database only)");
@@ -670,11 +729,32 @@ async fn main() -> anyhow::Result<()> {
         create_rounds.push(r.rate());
         create.absorb(r);
         settle(pg).await?;
-        let op = equivalent_op.clone();
+        let op = per_statement.clone();
         let r = drive("", args.concurrency, args.seconds, move |i| op(offset + i)).await;
         equivalent_rounds.push(r.rate());
         equivalent.absorb(r);
     }
+    // SQLite: the same rows in one round trip to the writer's thread, on a database of their own.
+    let mut one_round_trip = if sqlite {
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("one_round_trip.db").display()
+        );
+        let op = equivalent_op(
+            &args.dossier,
+            &url,
+            None,
+            args.concurrency,
+            &stored_case,
+            true,
+        )
+        .await?;
+        let name =
+            "bare insert transaction, the rows of a create in one round trip (database only)";
+        Some(warmed(name, args.concurrency, args.seconds, None, op).await?)
+    } else {
+        None
+    };
     let ids: Arc<Vec<String>> = Arc::new(ids.lock().unwrap().clone());
     let (h, b, k, pick) = (http.clone(), server.base.clone(), key.clone(), ids.clone());
     let mut get = drive(
@@ -791,6 +871,9 @@ async fn main() -> anyhow::Result<()> {
     println!("{}", get.report());
     println!("{}", bare.report());
     println!("{}", equivalent.report());
+    if let Some(phase) = one_round_trip.as_mut() {
+        println!("{}", phase.report());
+    }
     println!(
         "creates at {:.0}% of the equivalent bare transaction's rate ({:.0}% of the request-sized one); \
          stored case {} bytes",
